@@ -1,0 +1,17 @@
+// Package routes owns Elasticsearch's REST route table: it turns a request's method and
+// raw path into the route Elasticsearch would dispatch it to, the transport action that
+// route executes and the index expressions named in the path, and from those the targets
+// (action, indices) a request must be authorized for.
+//
+// The table is the reference table of Elasticsearch 9.x (data/es-9.5-routes.tsv, one row
+// per route of every REST handler), embedded and parsed once. Matching mirrors
+// Elasticsearch's PathTrie and RestController: literal segments beat {param} segments,
+// a path whose route lacks the method falls through to more wildcard matches, and the
+// errors are those Elasticsearch answers (no handler found, method not allowed, bad
+// percent-encoding).
+//
+// The package is pure: it imports only the standard library and must not import HTTP
+// servers or clients (fasthttp, net/http), YAML or logging packages, nor touch the
+// network or the clock. Query strings reach it through a lookup function so that it
+// stays independent of any HTTP library.
+package routes

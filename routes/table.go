@@ -1,0 +1,212 @@
+package routes
+
+import (
+	_ "embed"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// es95 is the reference route table of Elasticsearch 9.5 (see the reference README):
+// method, path_template, action, index_source, rest_handler, notes.
+//
+//go:embed data/es-9.5-routes.tsv
+var es95 string
+
+const tableHeader = "method\tpath_template\taction\tindex_source\trest_handler\tnotes"
+
+// maxParams is the most {param} segments a template may have (the table's most is 5, in
+// /{index}/_mvt/{field}/{z}/{x}/{y}); Match keeps parameters in an array of this size.
+const maxParams = 5
+
+// Table is an immutable route table: the routes of one Elasticsearch flavour, in a trie
+// shaped like Elasticsearch's own.
+type Table struct {
+	routes []*Route
+	root   node      // the trie below "/"
+	top    *handlers // the routes of "/" itself (PathTrie.rootValue)
+}
+
+var defaultTable = sync.OnceValue(func() *Table {
+	t, err := parseTable(es95)
+	if err != nil {
+		panic("routes: embedded table: " + err.Error())
+	}
+	return t
+})
+
+// Default returns the Elasticsearch 9.x route table, built once on first use.
+func Default() *Table { return defaultTable() }
+
+// Routes returns every route, in the table's order. The slice is the caller's; the
+// routes are the table's and must not be modified.
+func (t *Table) Routes() []*Route { return slices.Clone(t.routes) }
+
+// parseTable builds a table from the reference TSV text.
+func parseTable(data string) (*Table, error) {
+	lines := strings.Split(strings.TrimSuffix(data, "\n"), "\n")
+	if lines[0] != tableHeader {
+		return nil, fmt.Errorf("line 1: header is %q, want %q", lines[0], tableHeader)
+	}
+	t := &Table{routes: make([]*Route, 0, len(lines)-1)}
+	for n, line := range lines[1:] {
+		r, err := parseRoute(line)
+		if err == nil {
+			err = t.add(r)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", n+2, err)
+		}
+		t.routes = append(t.routes, r)
+	}
+	return t, nil
+}
+
+// add inserts r into the trie. The path is split as PathTrie.insertOrUpdate splits it.
+func (t *Table) add(r *Route) error {
+	mi := methodIndex(r.Method)
+	if r.Path == "/" {
+		if t.top == nil {
+			t.top = &handlers{}
+		}
+		return t.top.add(r, mi)
+	}
+	return t.root.insert(strings.Split(r.Path[1:], "/"), r, mi)
+}
+
+// parseRoute parses and checks one row.
+func parseRoute(line string) (*Route, error) {
+	f := strings.Split(line, "\t")
+	if len(f) != 6 {
+		return nil, fmt.Errorf("%d fields, want 6", len(f))
+	}
+	r := &Route{Method: f[0], Path: f[1], Action: f[2], Handler: f[4], Notes: f[5]}
+	if methodIndex(r.Method) < 0 {
+		return nil, fmt.Errorf("unknown method %q", r.Method)
+	}
+	if err := parseTemplate(r); err != nil {
+		return nil, err
+	}
+	switch {
+	case r.Action == "-":
+		r.Action = ""
+	case !validAction(r.Action):
+		return nil, fmt.Errorf("bad action %q", r.Action)
+	}
+	if err := parseIndexSource(r, f[3]); err != nil {
+		return nil, err
+	}
+	if r.Handler == "" || strings.ContainsAny(r.Handler, " /") {
+		return nil, fmt.Errorf("bad handler %q", r.Handler)
+	}
+	return r, parseNotes(r)
+}
+
+// parseTemplate checks the path template and records its {param} segments.
+func parseTemplate(r *Route) error {
+	if r.Path == "/" {
+		return nil
+	}
+	if !strings.HasPrefix(r.Path, "/") || strings.HasSuffix(r.Path, "/") {
+		return fmt.Errorf("path %q must start and must not end with /", r.Path)
+	}
+	if checkPath(r.Path) != nil || strings.ContainsAny(r.Path, "?%*") {
+		return fmt.Errorf("path %q has a character a template cannot have", r.Path)
+	}
+	segs := strings.Split(r.Path[1:], "/")
+	if len(segs) >= maxSegments {
+		return fmt.Errorf("path %q has more than %d segments", r.Path, maxSegments-1)
+	}
+	for pos, seg := range segs {
+		name, isParam := paramName(seg)
+		switch {
+		case seg == "":
+			return fmt.Errorf("path %q has an empty segment", r.Path)
+		case isParam:
+			if len(r.params) == maxParams {
+				return fmt.Errorf("path %q has more than %d parameters", r.Path, maxParams)
+			}
+			r.params = append(r.params, pathParam{pos: pos, name: name})
+		case strings.ContainsAny(seg, "{}"):
+			return fmt.Errorf("path %q: bad parameter segment %q", r.Path, seg)
+		}
+	}
+	return nil
+}
+
+// paramName returns the name of a {name} segment. PathTrie.TrieNode.isNamedWildcard
+// treats a segment as a parameter when it starts with '{' and ends with '}'.
+func paramName(seg string) (string, bool) {
+	if len(seg) > 2 && seg[0] == '{' && seg[len(seg)-1] == '}' && !strings.ContainsAny(seg[1:len(seg)-1], "{}") {
+		return seg[1 : len(seg)-1], true
+	}
+	return "", false
+}
+
+// parseIndexSource parses the index_source column.
+func parseIndexSource(r *Route, text string) error {
+	switch text {
+	case "none":
+		r.Source = SourceNone
+	case "body":
+		r.Source = SourceBody
+	default:
+		param, ok := strings.CutPrefix(text, "path:")
+		if !ok {
+			return fmt.Errorf("unknown index source %q", text)
+		}
+		r.Source = SourcePath
+		if p, ok := strings.CutSuffix(param, "+body"); ok {
+			param, r.Source = p, SourcePathAndBody
+		}
+		if !slices.ContainsFunc(r.params, func(p pathParam) bool { return p.name == param }) {
+			return fmt.Errorf("index source %q names no parameter of %s", text, r.Path)
+		}
+		r.IndexParam = param
+	}
+	if r.IndexSourceText() != text {
+		return fmt.Errorf("index source %q does not round-trip", text)
+	}
+	return nil
+}
+
+// nameOnlyNote marks routes whose action Elasticsearch authorizes by name only at the top
+// level (RBACEngine.shouldAuthorizeIndexActionNameOnly), checking the concrete indices on
+// the sub-requests.
+const nameOnlyNote = "top-level check is action-name-only"
+
+// alternativeAlso lists the rows whose also= actions are alternatives that the body
+// chooses, not further actions the handler runs: RestGetTokenAction uses token/refresh
+// for grant_type=refresh_token and token/create for the other grant types.
+var alternativeAlso = map[string]bool{"POST /_security/oauth2/token": true}
+
+// parseNotes reads what Targets needs from the notes: the name-only marker and the
+// further actions (also=a,b) that the handler runs after its first one.
+func parseNotes(r *Route) error {
+	for item := range strings.SplitSeq(r.Notes, "; ") {
+		if strings.HasPrefix(item, nameOnlyNote) {
+			r.nameOnly = true
+		}
+		list, ok := strings.CutPrefix(item, "also=")
+		if !ok || alternativeAlso[r.Method+" "+r.Path] {
+			continue
+		}
+		for a := range strings.SplitSeq(list, ",") {
+			if !validAction(a) {
+				return fmt.Errorf("bad action %q in notes", a)
+			}
+			r.also = append(r.also, a)
+		}
+	}
+	if r.nameOnly && (r.Action == "" || isClusterAction(r.Action)) {
+		return fmt.Errorf("name-only check noted for action %q", r.Action)
+	}
+	return nil
+}
+
+// validAction accepts a transport action name such as indices:data/read/search.
+func validAction(a string) bool {
+	return (strings.HasPrefix(a, "cluster:") || strings.HasPrefix(a, "indices:") || strings.HasPrefix(a, "internal:")) &&
+		!strings.ContainsAny(a, " \t,;")
+}

@@ -1,0 +1,200 @@
+package auth
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"hash"
+	"sync"
+	"time"
+)
+
+// Cache defaults, as Elasticsearch's CachingUsernamePasswordRealmSettings
+// (cache.max_users and cache.ttl).
+const (
+	DefaultCacheMaxEntries = 100_000
+	DefaultCacheTTL        = 20 * time.Minute
+)
+
+// CacheOptions bound a realm's cache of verified credentials. Zero fields take the
+// defaults; a negative MaxEntries or TTL turns the cache off (every request pays for a
+// hash verification), like Elasticsearch's cache.ttl of 0.
+type CacheOptions struct {
+	// MaxEntries is the most (user, password) pairs kept; the oldest entries are evicted
+	// first. Default DefaultCacheMaxEntries.
+	MaxEntries int
+	// TTL is how long a verified pair stays valid after it was verified (expire after
+	// write). Default DefaultCacheTTL.
+	TTL time.Duration
+}
+
+// credKey is the cache key of a (user name, password) pair: HMAC-SHA256 under a random
+// per-realm key, so neither the password nor an unsalted hash of it is ever stored.
+type credKey [sha256.Size]byte
+
+// keyer computes credKeys. It pools HMAC states: crypto/hmac's Reset restores the
+// precomputed inner and outer pad states, which halves the SHA-256 work of a key, and
+// the pooled scratch buffer keeps the hot path free of allocations.
+type keyer struct {
+	secret []byte
+	pool   sync.Pool
+}
+
+type macState struct {
+	mac hash.Hash
+	buf []byte
+	sum credKey
+}
+
+// maxPooledBuf bounds the scratch buffer kept in the pool.
+const maxPooledBuf = 1024
+
+func newKeyer() *keyer {
+	k := &keyer{secret: make([]byte, sha256.Size)}
+	_, _ = rand.Read(k.secret) // crypto/rand.Read never fails
+	k.pool.New = func() any { return &macState{mac: hmac.New(sha256.New, k.secret)} }
+	return k
+}
+
+// key returns HMAC-SHA256(secret, username || 0x00 || password).
+func (k *keyer) key(username, password string) credKey {
+	m := k.pool.Get().(*macState)
+	m.buf = append(append(append(m.buf[:0], username...), 0), password...)
+	m.mac.Write(m.buf)
+	m.mac.Sum(m.sum[:0])
+	out := m.sum
+	// Reset after use (a new state is ready to use): it also overwrites the message
+	// bytes the inner digest still buffers.
+	m.mac.Reset()
+	clear(m.buf)
+	if cap(m.buf) > maxPooledBuf {
+		m.buf = nil
+	}
+	k.pool.Put(m)
+	return out
+}
+
+// credCache maps credKeys to the users they verified. It is split into shards, each a
+// map into a ring of slots: entries are evicted oldest first, which with a fixed TTL is
+// also the order in which they expire.
+type credCache struct {
+	ttl    time.Duration
+	mask   uint8
+	shards []cacheShard
+}
+
+type cacheShard struct {
+	mu    sync.RWMutex
+	index map[credKey]int32
+	slots []cacheSlot
+	max   int
+	head  int
+	_     [64]byte // keep shards' locks on separate cache lines
+}
+
+type cacheSlot struct {
+	key     credKey
+	user    *fileUser
+	expires time.Time
+	used    bool
+}
+
+// newCredCache returns nil when o turns the cache off.
+func newCredCache(o CacheOptions) *credCache {
+	if o.MaxEntries < 0 || o.TTL < 0 {
+		return nil
+	}
+	if o.MaxEntries == 0 {
+		o.MaxEntries = DefaultCacheMaxEntries
+	}
+	if o.TTL == 0 {
+		o.TTL = DefaultCacheTTL
+	}
+	n := 1
+	if o.MaxEntries >= 1024 {
+		n = 16
+	}
+	c := &credCache{ttl: o.TTL, mask: uint8(n - 1), shards: make([]cacheShard, n)}
+	for i := range c.shards {
+		c.shards[i].index = make(map[credKey]int32)
+		c.shards[i].max = o.MaxEntries / n
+	}
+	return c
+}
+
+func (c *credCache) shard(k *credKey) *cacheShard {
+	return &c.shards[k[0]&c.mask]
+}
+
+// get returns the user k verified, if the entry is present, unexpired and for username.
+func (c *credCache) get(k *credKey, username string, now time.Time) *fileUser {
+	if c == nil {
+		return nil
+	}
+	s := c.shard(k)
+	var u *fileUser
+	s.mu.RLock()
+	if i, ok := s.index[*k]; ok {
+		if sl := &s.slots[i]; sl.user.id.Username == username && now.Before(sl.expires) {
+			u = sl.user
+		}
+	}
+	s.mu.RUnlock()
+	return u
+}
+
+// put records that k verified u at now, evicting the oldest entry of a full shard.
+func (c *credCache) put(k *credKey, u *fileUser, now time.Time) {
+	if c == nil {
+		return
+	}
+	s := c.shard(k)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i, ok := s.index[*k]; ok {
+		s.slots[i] = cacheSlot{}
+		delete(s.index, *k)
+	}
+	var i int
+	if len(s.slots) < s.max {
+		s.slots = append(s.slots, cacheSlot{})
+		i = len(s.slots) - 1
+	} else {
+		i = s.head
+		s.head = (s.head + 1) % s.max
+		if s.slots[i].used {
+			delete(s.index, s.slots[i].key)
+		}
+	}
+	s.slots[i] = cacheSlot{key: *k, user: u, expires: now.Add(c.ttl), used: true}
+	s.index[*k] = int32(i)
+}
+
+func (c *credCache) len() int {
+	if c == nil {
+		return 0
+	}
+	n := 0
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.RLock()
+		n += len(s.index)
+		s.mu.RUnlock()
+	}
+	return n
+}
+
+func (c *credCache) clear() {
+	if c == nil {
+		return
+	}
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.Lock()
+		clear(s.index)
+		clear(s.slots)
+		s.slots = s.slots[:0]
+		s.head = 0
+		s.mu.Unlock()
+	}
+}

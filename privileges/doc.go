@@ -1,0 +1,38 @@
+// Package privileges is esguard's model of Elasticsearch security privileges: the
+// catalogue of named cluster and index privileges, role descriptors as written in
+// roles.yml, the compiled permission of a role set, and the evaluator that decides one
+// action on a list of index expressions and words the denial like Elasticsearch does.
+//
+// # What it owns
+//
+//   - The privilege catalogue per flavour (ES9: the 9.x catalogue, embedded from
+//     data/es-9.5-*-privileges.tsv and parsed once). Named privileges expand to action
+//     patterns exactly as ClusterPrivilegeResolver and IndexPrivilege define them; raw
+//     action names and patterns are accepted as privileges (name + "*").
+//   - Role descriptors (RoleDescriptor and friends), filled by the config package.
+//   - Permission: the immutable union of a role set, compiled once (the caller caches it)
+//     and evaluated without allocating on the allowed path.
+//   - Index-name patterns in roles: '*' and '?' wildcards and Lucene /regex/
+//     (Automatons.pattern), and the restricted (system) index set of
+//     allow_restricted_indices (IsRestricted).
+//   - Authorize / AuthorizeNameOnly and Decision.Reason, which renders
+//     AuthorizationDenialMessages' sentence.
+//
+// # What it must not do
+//
+// The package is pure: standard library only. It must not import fasthttp, zerolog,
+// YAML, net or anything that reads a clock, a file or the network, and it must not
+// import esguard's auth, runas, config or proxy packages. (It may import routes for
+// action names; today it does not need to.)
+//
+// # Deliberate differences from Elasticsearch
+//
+// esguard decides without cluster metadata, so it is stricter where Elasticsearch would
+// resolve: a wildcard expression is granted only when every name it could match is
+// granted (IndexPattern), where Elasticsearch would silently narrow it; date math,
+// remote "cluster:index" expressions and "::" selectors are denied; and
+// ignore_unavailable does not turn an unauthorized name into a granted request (see
+// Decision.Skippable). Conditional privileges (manage_own_api_key for get, invalidate and
+// query; the global application, profile and role privileges) are not granted by
+// Permission.Cluster, which cannot see the request body; see Permission.OwnAPIKeys.
+package privileges

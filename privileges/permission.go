@@ -1,0 +1,434 @@
+package privileges
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// RoleError is a problem in one role found by Compile.
+type RoleError struct {
+	Role string
+	Err  error
+}
+
+// Error returns "role [name]: " and the problem.
+func (e *RoleError) Error() string { return "role [" + e.Role + "]: " + e.Err.Error() }
+
+// Unwrap returns the underlying problem (*UnknownPrivilegeError or *PatternError).
+func (e *RoleError) Unwrap() error { return e.Err }
+
+// UnknownPrivilegeError reports a privilege name that is neither a named privilege nor
+// an action pattern of its kind.
+type UnknownPrivilegeError struct {
+	Kind       Kind
+	Name       string
+	Suggestion string // the closest named privilege, or ""
+}
+
+// Error words the problem like ClusterPrivilegeResolver.resolve and IndexPrivilege.resolve
+// (without the list of names).
+func (e *UnknownPrivilegeError) Error() string {
+	if e.Kind == IndexKind {
+		return "unknown index privilege [" + e.Name + "]. a privilege must be either one of the predefined fixed indices privileges" +
+			" or a pattern over one of the available index actions"
+	}
+	return "unknown cluster privilege [" + e.Name + "]. a privilege must be either one of the predefined cluster privilege names" +
+		" or a pattern over one of the available cluster actions"
+}
+
+// bwcMappingPrivileges grant put-mapping on indices and aliases outside their
+// definition (IndicesPermission.PRIVILEGE_NAME_SET_BWC_ALLOW_MAPPING_UPDATE).
+var bwcMappingPrivileges = map[string]bool{"create": true, "create_doc": true, "index": true, "write": true}
+
+// isMappingUpdateAction mirrors IndicesPermission.isMappingUpdateAction.
+func isMappingUpdateAction(action string) bool {
+	return action == "indices:admin/mapping/put" || action == "indices:admin/mapping/auto_put"
+}
+
+// indexGroup is one compiled indices entry (IndicesPermission.Group).
+type indexGroup struct {
+	privs           []*catEntry  // named data-selector privileges
+	raw             []actionGlob // raw index action patterns (name + "*")
+	bwc             bool         // holds create, create_doc, index or write
+	names           []namePattern
+	allowRestricted bool
+}
+
+func (g *indexGroup) grants(action string) bool {
+	for _, e := range g.privs {
+		if e.match(action) {
+			return true
+		}
+	}
+	for _, r := range g.raw {
+		if r.match(action) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxCachedActions bounds the per-permission action cache; actions come from the
+// route table, so the bound is only reached by abuse, and then decisions stay correct
+// but allocate.
+const maxCachedActions = 4096
+
+// Permission is the compiled, immutable union of a role set: cluster privileges,
+// index groups and run_as patterns. Its methods are safe for concurrent use; deciding a
+// cached action does not allocate.
+type Permission struct {
+	cat        *Catalogue
+	roles      []string
+	cluster    []*catEntry
+	clusterRaw []actionGlob
+	ownAPIKey  bool
+	groups     []*indexGroup
+	runAs      *nameSet
+	dlsFls     bool
+
+	mu    sync.Mutex
+	cache atomic.Pointer[map[string]*actionEntry]
+	views map[string]*indexView // shared by actions granted by the same groups
+}
+
+// actionEntry is everything a Permission knows about one action.
+type actionEntry struct {
+	cluster  bool       // granted as a cluster action
+	nameOnly bool       // some group grants it on some index (IndicesPermission.check)
+	view     *indexView // names on which it is granted
+}
+
+// indexView holds the names granted for an action: ordinary names come from every
+// granting group, restricted names only from groups with allow_restricted_indices.
+type indexView struct {
+	ordinary   *nameSet
+	restricted *nameSet
+}
+
+var emptyView = &indexView{ordinary: &nameSet{}, restricted: &nameSet{}}
+
+// Compile builds the Permission of a role set (the union of its roles, as
+// Elasticsearch's Role.Builder does). It reports every unknown privilege and bad
+// pattern, each as a *RoleError, joined with errors.Join. Field- and document-level
+// security, application privileges and global (configurable) privileges are kept out
+// of the decision: see DocumentOrFieldSecurity. A nil catalogue means ES9().
+func Compile(c *Catalogue, roles []*RoleDescriptor) (*Permission, error) {
+	if c == nil {
+		c = ES9()
+	}
+	p := &Permission{cat: c, views: map[string]*indexView{}}
+	var errs []error
+	seenCluster := map[string]bool{}
+	var runAs nameSetBuilder
+	for _, r := range roles {
+		if r == nil {
+			continue
+		}
+		fail := func(err error) { errs = append(errs, &RoleError{Role: r.Name, Err: err}) }
+		p.roles = append(p.roles, r.Name)
+		for _, name := range r.Cluster {
+			lower := strings.ToLower(name)
+			if IsClusterAction(lower) {
+				p.clusterRaw = append(p.clusterRaw, newActionGlob(lower+"*"))
+				continue
+			}
+			e, ok := c.cluster[lower]
+			if !ok {
+				fail(&UnknownPrivilegeError{Kind: ClusterKind, Name: name, Suggestion: c.Suggest(ClusterKind, name)})
+				continue
+			}
+			if e.ownAPIKey {
+				p.ownAPIKey = true
+			} else if !seenCluster[lower] {
+				seenCluster[lower] = true
+				p.cluster = append(p.cluster, e)
+			}
+		}
+		for i := range r.Indices {
+			g, gerrs := compileGroup(c, &r.Indices[i])
+			for _, err := range gerrs {
+				fail(err)
+			}
+			if g != nil {
+				p.groups = append(p.groups, g)
+			}
+			if r.Indices[i].Query != "" || r.Indices[i].FieldSecurity != nil {
+				p.dlsFls = true
+			}
+		}
+		// Remote indices grant nothing on the local cluster (and esguard denies remote
+		// expressions), but their privileges and patterns must still be valid.
+		for i := range r.RemoteIndices {
+			_, gerrs := compileGroup(c, &r.RemoteIndices[i].IndicesPrivileges)
+			for _, err := range gerrs {
+				fail(err)
+			}
+		}
+		for _, u := range r.RunAs {
+			np, err := compileNamePattern(u)
+			if err != nil {
+				fail(err)
+				continue
+			}
+			runAs.add(&np)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	slices.Sort(p.roles)
+	p.roles = slices.Compact(p.roles)
+	p.runAs = runAs.build()
+	return p, nil
+}
+
+// compileGroup compiles one indices entry; it returns nil when the entry can grant
+// nothing (no names, or only privileges that never apply to data).
+func compileGroup(c *Catalogue, ip *IndicesPrivileges) (*indexGroup, []error) {
+	var errs []error
+	g := &indexGroup{allowRestricted: ip.AllowRestrictedIndices}
+	for _, name := range ip.Privileges {
+		lower := strings.ToLower(name)
+		if IsIndexAction(lower) {
+			g.raw = append(g.raw, newActionGlob(lower+"*"))
+			continue
+		}
+		e, ok := c.index[lower]
+		if !ok {
+			errs = append(errs, &UnknownPrivilegeError{Kind: IndexKind, Name: name, Suggestion: c.Suggest(IndexKind, name)})
+			continue
+		}
+		if bwcMappingPrivileges[lower] {
+			g.bwc = true
+		}
+		// read_failure_store and manage_failure_store apply only to the ::failures
+		// selector (IndexPrivilege.resolveBySelectorAccess keeps them in a separate
+		// FAILURES-only privilege), which esguard denies; they grant nothing on data.
+		if !e.failuresOnly {
+			g.privs = append(g.privs, e)
+		}
+	}
+	for _, n := range ip.Names {
+		np, err := compileNamePattern(n)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		g.names = append(g.names, np)
+	}
+	if len(g.names) == 0 || (len(g.privs) == 0 && len(g.raw) == 0 && !g.bwc) {
+		return nil, errs
+	}
+	return g, errs
+}
+
+// entry returns the cached decision data of action, computing it on first use.
+func (p *Permission) entry(action string) *actionEntry {
+	if m := p.cache.Load(); m != nil {
+		if e, ok := (*m)[action]; ok {
+			return e
+		}
+	}
+	return p.slowEntry(action)
+}
+
+func (p *Permission) slowEntry(action string) *actionEntry {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	old := p.cache.Load()
+	if old != nil {
+		if e, ok := (*old)[action]; ok {
+			return e
+		}
+	}
+	e := p.computeEntry(action)
+	if lenOf(old) < maxCachedActions {
+		m := make(map[string]*actionEntry, lenOf(old)+1)
+		if old != nil {
+			for k, v := range *old {
+				m[k] = v
+			}
+		}
+		m[action] = e
+		p.cache.Store(&m)
+	}
+	return e
+}
+
+// computeEntry evaluates action against the role set; p.mu is held.
+func (p *Permission) computeEntry(action string) *actionEntry {
+	e := &actionEntry{view: emptyView}
+	for _, c := range p.cluster {
+		if c.match(action) {
+			e.cluster = true
+			break
+		}
+	}
+	if !e.cluster {
+		for _, r := range p.clusterRaw {
+			if r.match(action) {
+				e.cluster = true
+				break
+			}
+		}
+	}
+	if !e.cluster && p.ownAPIKey && ownAPIKeyActions[action] {
+		e.cluster = true
+	}
+	if !IsIndexAction(action) || IsClusterAction(action) {
+		return e
+	}
+	mapping := isMappingUpdateAction(action)
+	sig := make([]byte, (len(p.groups)+7)/8)
+	for i, g := range p.groups {
+		// Mapping updates are also granted by the BWC ingest privileges, on indices and
+		// aliases (IndicesPermission.buildIndexMatcherPredicateForAction and check).
+		if g.grants(action) || (mapping && g.bwc) {
+			sig[i/8] |= 1 << (i % 8)
+			e.nameOnly = true
+		}
+	}
+	if !e.nameOnly {
+		return e
+	}
+	key := string(sig)
+	if v, ok := p.views[key]; ok {
+		e.view = v
+		return e
+	}
+	var ord, res nameSetBuilder
+	for i, g := range p.groups {
+		if sig[i/8]&(1<<(i%8)) == 0 {
+			continue
+		}
+		for j := range g.names {
+			ord.add(&g.names[j])
+			if g.allowRestricted {
+				res.add(&g.names[j])
+			}
+		}
+	}
+	v := &indexView{ordinary: ord.build(), restricted: res.build()}
+	p.views[key] = v
+	e.view = v
+	return e
+}
+
+// Roles returns the names of the roles the permission was compiled from, sorted.
+func (p *Permission) Roles() []string {
+	if p == nil {
+		return nil
+	}
+	return slices.Clone(p.roles)
+}
+
+// Catalogue returns the catalogue the permission was compiled with.
+func (p *Permission) Catalogue() *Catalogue {
+	if p == nil {
+		return ES9()
+	}
+	return p.cat
+}
+
+// Cluster reports whether the role set grants the cluster action (ClusterPermission.check
+// without a request). manage_own_api_key counts only for the API key actions it grants
+// whatever the request (create, update, bulk_update); see OwnAPIKeys for the others.
+func (p *Permission) Cluster(action string) bool {
+	if p == nil {
+		return false
+	}
+	return p.entry(action).cluster
+}
+
+// OwnAPIKeys reports whether the role set holds manage_own_api_key and action is one of
+// the API key actions that privilege grants only for the caller's own keys (get,
+// invalidate, query). The caller may then allow the request when it is limited to the
+// caller's own keys (ManageOwnApiKeyClusterPrivilege: owner=true, or the caller's
+// username and realm, or the calling API key's own id; for query, a filter on the
+// current user; never with_limited_by from an API key).
+func (p *Permission) OwnAPIKeys(action string) bool {
+	if p == nil || !p.ownAPIKey {
+		return false
+	}
+	unconditional, ok := ownAPIKeyActions[action]
+	return ok && !unconditional
+}
+
+// IndexAction reports whether the role set grants the index action on at least one
+// index, without looking at names (IndicesPermission.check: the top-level check of
+// composite actions such as bulk, mget and msearch). Template actions are cluster
+// actions and never index actions.
+func (p *Permission) IndexAction(action string) bool {
+	if p == nil || !IsIndexAction(action) || IsClusterAction(action) {
+		return false
+	}
+	return p.entry(action).nameOnly
+}
+
+// Index reports whether the role set grants the index action on the concrete index,
+// alias or data stream name. A restricted name (IsRestricted) is granted only by groups
+// with allow_restricted_indices.
+//
+// The put-mapping BWC grant of create, create_doc, index and write applies to indices
+// and aliases, not data streams; without cluster metadata esguard cannot tell a data
+// stream name from an index name, so the caller must check data streams itself when it
+// knows them.
+func (p *Permission) Index(action, index string) bool {
+	if p == nil || !IsIndexAction(action) || IsClusterAction(action) {
+		return false
+	}
+	return p.entry(action).view.matchName(index)
+}
+
+// IndexPattern reports whether every index the wildcard pattern could name is granted
+// for action. It is a sound inclusion check that answers false when it cannot prove
+// inclusion: the pattern must fall inside one granted pattern ("*", a prefix such as
+// "logs-*", another wildcard pattern, or a /regex/ with a wildcard form). When the
+// pattern could name a restricted index (it starts with '.' and can reach a system
+// name, or it starts with a wildcard and includeHidden is set, which is what
+// expand_wildcards=hidden or all does), only groups with allow_restricted_indices count.
+// A pattern without wildcards is checked as a concrete name (Index).
+func (p *Permission) IndexPattern(action, pattern string, includeHidden bool) bool {
+	if p == nil || !IsIndexAction(action) || IsClusterAction(action) {
+		return false
+	}
+	return p.entry(action).view.coversPattern(pattern, includeHidden)
+}
+
+// RunAs reports whether the role set may run as user (the run_as patterns of every
+// role, wildcards and /regex/ like index names).
+func (p *Permission) RunAs(user string) bool {
+	if p == nil {
+		return false
+	}
+	return p.runAs.match(user)
+}
+
+// DocumentOrFieldSecurity reports whether some indices entry of the role set carries a
+// query (document-level security) or field_security (field-level security). esguard
+// grants such entries like Elasticsearch grants the action, but it does not filter
+// documents or fields; callers should warn, or refuse such roles when the upstream
+// cluster does not enforce them.
+func (p *Permission) DocumentOrFieldSecurity() bool {
+	return p != nil && p.dlsFls
+}
+
+func (v *indexView) matchName(index string) bool {
+	if IsRestricted(index) {
+		return v.restricted.match(index)
+	}
+	return v.ordinary.match(index)
+}
+
+func (v *indexView) coversPattern(pattern string, includeHidden bool) bool {
+	if !hasWildcard(pattern) {
+		return v.matchName(pattern)
+	}
+	if mayNameRestricted(pattern, includeHidden) {
+		return v.restricted.covers(pattern)
+	}
+	return v.ordinary.covers(pattern)
+}

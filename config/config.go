@@ -1,0 +1,177 @@
+package config
+
+import (
+	"time"
+)
+
+// Config is esguard.yml as written. Relative file names are resolved against the
+// directory of the configuration file when the snapshot is built.
+type Config struct {
+	// Listen is the client-facing address, for example 127.0.0.1:9201.
+	Listen string `yaml:"listen"`
+	// AdminListen serves health and metrics endpoints; it must differ from Listen.
+	AdminListen string `yaml:"admin_listen"`
+	// TLS, when set, serves the client listener over TLS.
+	TLS *TLS `yaml:"tls"`
+	// Upstream is the Elasticsearch cluster behind esguard.
+	Upstream Upstream `yaml:"upstream"`
+	// Flavor selects the privilege model: auto, 9, 8, serverless, shield2 or shield1.
+	Flavor string `yaml:"flavor"`
+	// Roles lists roles files in Elasticsearch's roles.yml format.
+	Roles []string `yaml:"roles"`
+	// Users names the users file: users.yml, or Elasticsearch's file realm pair.
+	Users Users `yaml:"users"`
+	// Authentication configures the realm chain.
+	Authentication Authentication `yaml:"authentication"`
+	// RoleMapping maps JWT groups to roles.
+	RoleMapping []RoleMapping `yaml:"role_mapping"`
+	// APIKeys names the static API keys file.
+	APIKeys string `yaml:"api_keys"`
+	// RunAs configures impersonation with the es-security-runas-user header.
+	RunAs RunAs `yaml:"run_as"`
+	// Audit configures the audit trail.
+	Audit Audit `yaml:"audit"`
+	// Limits bounds what a client may send and how long it may take.
+	Limits Limits `yaml:"limits"`
+}
+
+// TLS names a certificate and its key.
+type TLS struct {
+	Cert string `yaml:"cert"`
+	Key  string `yaml:"key"`
+}
+
+// Upstream describes the cluster and the credentials esguard uses there.
+type Upstream struct {
+	// Nodes are base URLs, for example http://127.0.0.1:9200.
+	Nodes []string `yaml:"nodes"`
+	// Username and Password are esguard's own credentials upstream (optional).
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	// APIKey is the encoded API key esguard sends upstream instead of a password.
+	APIKey string `yaml:"api_key"`
+	// CA is a PEM bundle for verifying https upstreams.
+	CA string `yaml:"ca"`
+	// Timeout bounds one upstream request (default 60s).
+	Timeout Duration `yaml:"timeout"`
+	// MaxConnsPerNode bounds the connection pool per node (default 512).
+	MaxConnsPerNode int `yaml:"max_conns_per_node"`
+}
+
+// Users is either a users.yml file name or Elasticsearch's file realm pair.
+type Users struct {
+	// File is users.yml (name → password_hash, roles), or the ES `users` file when RolesFile is set.
+	File string `yaml:"file"`
+	// RolesFile is Elasticsearch's users_roles file (role:user1,user2 lines).
+	RolesFile string `yaml:"roles_file"`
+}
+
+// Authentication configures realms.
+type Authentication struct {
+	// Order is the realm chain order; default [basic, anonymous].
+	Order []string `yaml:"order"`
+	// JWT lists trusted issuers.
+	JWT []map[string]any `yaml:"jwt"`
+	// Anonymous, when set, authenticates requests without credentials as this user.
+	Anonymous *Anonymous `yaml:"anonymous"`
+	// Cache bounds the verified-credentials cache.
+	Cache CredentialCache `yaml:"cache"`
+}
+
+// Anonymous is the user a request without credentials runs as.
+type Anonymous struct {
+	Username string   `yaml:"username"`
+	Roles    []string `yaml:"roles"`
+}
+
+// CredentialCache bounds the cache of verified passwords.
+type CredentialCache struct {
+	MaxEntries int      `yaml:"max_entries"`
+	TTL        Duration `yaml:"ttl"`
+}
+
+// RoleMapping grants roles to JWT principals by group.
+type RoleMapping struct {
+	Roles  []string `yaml:"roles"`
+	Groups []string `yaml:"groups"`
+}
+
+// RunAs configures the es-security-runas-user header.
+type RunAs struct {
+	// Mode is local (enforce here with the target's roles) or delegate.
+	Mode string `yaml:"mode"`
+}
+
+// Audit configures the audit trail.
+type Audit struct {
+	// File receives one JSON object per line; "-" is stdout; empty disables auditing.
+	File string `yaml:"file"`
+}
+
+// Limits bounds requests. Defaults follow Elasticsearch's HTTP settings.
+type Limits struct {
+	// MaxInitialLine is the longest request line (default 4096 bytes).
+	MaxInitialLine int `yaml:"max_initial_line"`
+	// MaxHeaderSize bounds the request line and headers together (default 16384 bytes).
+	MaxHeaderSize int `yaml:"max_header_size"`
+	// MaxBodySize bounds a request body (default 100 MiB).
+	MaxBodySize int `yaml:"max_body_size"`
+	// ReadTimeout bounds reading a whole request (default 60s).
+	ReadTimeout Duration `yaml:"read_timeout"`
+	// WriteTimeout bounds writing a whole response (default 120s).
+	WriteTimeout Duration `yaml:"write_timeout"`
+	// IdleTimeout closes idle keep-alive connections (default 120s).
+	IdleTimeout Duration `yaml:"idle_timeout"`
+	// MaxConnections bounds concurrent client connections (default 10000).
+	MaxConnections int `yaml:"max_connections"`
+}
+
+// Duration is a time.Duration written as "30s" in YAML.
+type Duration time.Duration
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Or returns d, or def when d is zero.
+func (d Duration) Or(def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return time.Duration(d)
+}
+
+func orInt(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// Defaults fills unset limits and options with their documented defaults.
+func (c *Config) applyDefaults() {
+	if c.Listen == "" {
+		c.Listen = "127.0.0.1:9201"
+	}
+	if c.Flavor == "" {
+		c.Flavor = "auto"
+	}
+	if len(c.Authentication.Order) == 0 {
+		c.Authentication.Order = []string{"basic", "anonymous"}
+	}
+	if c.RunAs.Mode == "" {
+		c.RunAs.Mode = "local"
+	}
+	l := &c.Limits
+	l.MaxInitialLine = orInt(l.MaxInitialLine, 4096)
+	l.MaxHeaderSize = orInt(l.MaxHeaderSize, 16384)
+	l.MaxBodySize = orInt(l.MaxBodySize, 100<<20)
+	l.MaxConnections = orInt(l.MaxConnections, 10000)
+	c.Upstream.MaxConnsPerNode = orInt(c.Upstream.MaxConnsPerNode, 512)
+}

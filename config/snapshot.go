@@ -1,0 +1,349 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/esguard/esguard/auth"
+	"github.com/esguard/esguard/privileges"
+	"github.com/esguard/esguard/routes"
+	"go.yaml.in/yaml/v3"
+)
+
+// Snapshot is one loaded, validated configuration with everything compiled from it.
+// It is never mutated after Load returns; a reload builds a new one.
+type Snapshot struct {
+	// Config is the configuration with file names resolved to absolute paths.
+	Config Config
+	// Path is the configuration file this snapshot was loaded from.
+	Path string
+	// Flavor is the privilege model in force.
+	Flavor string
+	// Catalogue holds the named privileges of Flavor.
+	Catalogue *privileges.Catalogue
+	// Routes is the REST route table of Flavor.
+	Routes *routes.Table
+	// Roles are the role descriptors by name, built-in roles included.
+	Roles map[string]*privileges.RoleDescriptor
+	// Realms authenticates requests in the configured order.
+	Realms *auth.Chain
+	// Anonymous is the identity of requests without credentials, nil when disabled.
+	Anonymous *auth.Identity
+	// Schemes are the authentication schemes offered in WWW-Authenticate.
+	Schemes []string
+	// Warnings are the non-fatal problems found while loading.
+	Warnings Problems
+
+	mu    sync.RWMutex
+	perms map[string]*privileges.Permission
+}
+
+// Load reads the configuration file and everything it names, and returns the snapshot
+// together with every problem found. The snapshot is nil when any problem is an error.
+func Load(path string) (*Snapshot, Problems) {
+	var ps Problems
+	snap := load(path, &ps)
+	ps.Sort()
+	if ps.HasErrors() {
+		return nil, ps
+	}
+	snap.Warnings = ps
+	return snap, ps
+}
+
+func load(path string, ps *Problems) *Snapshot {
+	c := collector{file: path, ps: ps}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		c.errorf(0, "%v", err)
+		return nil
+	}
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		c.errorf(0, "cannot read configuration: %v", err)
+		return nil
+	}
+	var cfg Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		reportDecodeError(c, err)
+		return nil
+	}
+	cfg.applyDefaults()
+	lines := keyLines(data)
+	at := func(key string) int { return lines[key] }
+	dir := filepath.Dir(path)
+	resolve := func(p string) string {
+		if p == "" || p == "-" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(dir, p)
+	}
+
+	s := &Snapshot{Path: abs, perms: map[string]*privileges.Permission{}}
+	checkListeners(c, &cfg, at)
+	checkUpstream(c, &cfg, at)
+
+	switch cfg.Flavor {
+	case "auto", "9":
+		// auto selects the 9.x model until flavour detection is available.
+		s.Flavor = "9"
+		s.Catalogue = privileges.ES9()
+		s.Routes = routes.Default()
+	default:
+		c.errorf(at("flavor"), "flavor [%s] is not supported by this version of esguard (supported: auto, 9)", cfg.Flavor)
+		return nil
+	}
+	switch cfg.RunAs.Mode {
+	case "local":
+	default:
+		c.errorf(at("run_as.mode"), "run_as.mode [%s] is not supported by this version of esguard (supported: local)", cfg.RunAs.Mode)
+	}
+	if cfg.Audit.File != "" {
+		cfg.Audit.File = resolve(cfg.Audit.File)
+	}
+	if cfg.TLS != nil {
+		c.errorf(at("tls"), "tls is not supported by this version of esguard; terminate TLS in front of it")
+	}
+	if cfg.Upstream.CA != "" {
+		c.errorf(at("upstream.ca"), "upstream.ca is not supported by this version of esguard")
+	}
+
+	// Roles: the built-in ones, then every roles file in order; a later file may not
+	// redefine a role.
+	s.Roles = map[string]*privileges.RoleDescriptor{}
+	for name, d := range builtinRoles {
+		s.Roles[name] = d
+	}
+	definedAt := map[string]string{}
+	invalid := map[string]bool{} // roles defined with errors, already reported
+	if len(cfg.Roles) == 0 {
+		c.warnf(at("roles"), "no roles files configured: only the built-in roles %v exist", BuiltinRoleNames())
+	}
+	for i, f := range cfg.Roles {
+		cfg.Roles[i] = resolve(f)
+		roles, bad := loadRoles(cfg.Roles[i], s.Catalogue, ps)
+		for _, name := range bad {
+			invalid[name] = true
+		}
+		for _, r := range roles {
+			if prev, dup := definedAt[r.desc.Name]; dup {
+				collector{file: r.file, ps: ps}.errorf(r.line, "role [%s] is already defined at %s", r.desc.Name, prev)
+				continue
+			}
+			definedAt[r.desc.Name] = fmt.Sprintf("%s:%d", r.file, r.line)
+			s.Roles[r.desc.Name] = r.desc
+		}
+	}
+
+	// Users and the realm chain.
+	var users []userDef
+	switch {
+	case cfg.Users.File == "":
+		c.warnf(at("users"), "no users file configured: only anonymous access is possible")
+	case cfg.Users.RolesFile != "":
+		cfg.Users.File, cfg.Users.RolesFile = resolve(cfg.Users.File), resolve(cfg.Users.RolesFile)
+		users = loadFileRealm(cfg.Users.File, cfg.Users.RolesFile, ps)
+	default:
+		cfg.Users.File = resolve(cfg.Users.File)
+		users = loadUsersYAML(cfg.Users.File, ps)
+	}
+	fileUsers := make([]auth.FileUser, 0, len(users))
+	for _, u := range users {
+		for _, r := range u.user.Roles {
+			if _, ok := s.Roles[r]; !ok && !invalid[r] {
+				collector{file: u.roleFile, ps: ps}.errorf(u.roleLines[r], "user [%s] references unknown role [%s]%s", u.user.Username, r, suggestFrom(r, roleNames(s.Roles)))
+			}
+		}
+		u.user.Roles = sortedUnique(u.user.Roles)
+		fileUsers = append(fileUsers, u.user)
+	}
+
+	var realms []auth.Realm
+	seen := map[string]bool{}
+	for _, name := range cfg.Authentication.Order {
+		if seen[name] {
+			c.errorf(at("authentication.order"), "authentication.order names [%s] twice", name)
+			continue
+		}
+		seen[name] = true
+		switch name {
+		case "basic":
+			fr, err := auth.NewFileRealm(auth.DefaultFileRealmName, fileUsers, auth.CacheOptions{
+				MaxEntries: cfg.Authentication.Cache.MaxEntries,
+				TTL:        cfg.Authentication.Cache.TTL.Or(0),
+			})
+			if err != nil {
+				c.errorf(at("users"), "users: %v", err)
+				continue
+			}
+			realms = append(realms, fr)
+			s.Schemes = append(s.Schemes, `Basic realm="security" charset="UTF-8"`)
+		case "anonymous":
+			if a := cfg.Authentication.Anonymous; a != nil {
+				if a.Username == "" {
+					a.Username = "_anonymous"
+				}
+				for _, r := range a.Roles {
+					if _, ok := s.Roles[r]; !ok {
+						c.errorf(at("authentication.anonymous"), "authentication.anonymous references unknown role [%s]", r)
+					}
+				}
+				s.Anonymous = &auth.Identity{
+					Username:  a.Username,
+					Roles:     sortedUnique(a.Roles),
+					RealmName: "__anonymous",
+					RealmType: "anonymous",
+					AuthType:  "anonymous",
+				}
+			}
+		case "api_key", "jwt":
+			c.warnf(at("authentication.order"), "authentication.order: realm [%s] is not available in this version of esguard; such credentials are refused", name)
+		default:
+			c.errorf(at("authentication.order"), "authentication.order: unknown realm [%s]%s", name, suggestFrom(name, []string{"basic", "api_key", "jwt", "anonymous"}))
+		}
+	}
+	if cfg.Authentication.Anonymous != nil && !seen["anonymous"] {
+		c.warnf(at("authentication.anonymous"), "authentication.anonymous is set but [anonymous] is not in authentication.order: anonymous access stays off")
+	}
+	if len(cfg.Authentication.JWT) > 0 {
+		c.errorf(at("authentication.jwt"), "authentication.jwt is not supported by this version of esguard")
+	}
+	if cfg.APIKeys != "" {
+		c.errorf(at("api_keys"), "api_keys is not supported by this version of esguard")
+	}
+	if len(cfg.RoleMapping) > 0 {
+		c.warnf(at("role_mapping"), "role_mapping applies to JWT realms only and has no effect in this version of esguard")
+	}
+	s.Realms = auth.NewChain(realms...)
+
+	// Compile every role once, so a role that cannot compile is a load error, not a
+	// failure while serving.
+	for _, name := range roleNames(s.Roles) {
+		if _, err := privileges.Compile(s.Catalogue, []*privileges.RoleDescriptor{s.Roles[name]}); err != nil {
+			c.errorf(at("roles"), "role [%s]: %v", name, err)
+		}
+	}
+	s.Config = cfg
+	return s
+}
+
+// reportDecodeError turns yaml errors ("line N: field x not found in type ...") into problems.
+func reportDecodeError(c collector, err error) {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		for _, e := range te.Errors {
+			line := 0
+			msg := e
+			if _, scanErr := fmt.Sscanf(e, "line %d:", &line); scanErr == nil {
+				if i := strings.Index(e, ": "); i >= 0 {
+					msg = e[i+2:]
+				}
+			}
+			msg = strings.Replace(msg, "in type config.", "in section ", 1)
+			c.errorf(line, "%s", msg)
+		}
+		return
+	}
+	c.errorf(errLine(err, 0), "%v", err)
+}
+
+func checkListeners(c collector, cfg *Config, at func(string) int) {
+	if cfg.AdminListen != "" && cfg.AdminListen == cfg.Listen {
+		c.errorf(at("admin_listen"), "admin_listen must differ from listen (%s)", cfg.Listen)
+	}
+}
+
+func checkUpstream(c collector, cfg *Config, at func(string) int) {
+	if len(cfg.Upstream.Nodes) == 0 {
+		c.errorf(at("upstream"), "upstream.nodes: at least one node is required")
+	}
+	for _, n := range cfg.Upstream.Nodes {
+		u, err := url.Parse(n)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			c.errorf(at("upstream.nodes"), "upstream.nodes: [%s] is not a node URL such as http://127.0.0.1:9200", n)
+			continue
+		}
+		if u.Scheme == "https" {
+			c.errorf(at("upstream.nodes"), "upstream.nodes: https upstreams are not supported by this version of esguard")
+		}
+	}
+	if cfg.Upstream.APIKey != "" && cfg.Upstream.Username != "" {
+		c.errorf(at("upstream"), "upstream: set either username/password or api_key, not both")
+	}
+}
+
+func roleNames(m map[string]*privileges.RoleDescriptor) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func sortedUnique(in []string) []string {
+	out := slices.Clone(in)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Permission returns the compiled permission of a role set, compiling it on first use.
+// Role names that are not defined are ignored, as Elasticsearch ignores unknown roles;
+// effective reports the roles that were found. roles should be sorted (identities built
+// by esguard's realms are), which lets a cache hit run without allocating.
+func (s *Snapshot) Permission(roles []string) (perm *privileges.Permission, err error) {
+	var buf [256]byte
+	key := buf[:0]
+	for i, r := range roles {
+		if i > 0 {
+			key = append(key, ',')
+		}
+		key = append(key, r...)
+	}
+	s.mu.RLock()
+	perm = s.perms[string(key)]
+	s.mu.RUnlock()
+	if perm != nil {
+		return perm, nil
+	}
+	descs := make([]*privileges.RoleDescriptor, 0, len(roles))
+	for _, r := range sortedUnique(roles) {
+		if d, ok := s.Roles[r]; ok {
+			descs = append(descs, d)
+		}
+	}
+	perm, err = privileges.Compile(s.Catalogue, descs)
+	if err != nil {
+		return nil, fmt.Errorf("config: compile roles %v: %w", roles, err)
+	}
+	s.mu.Lock()
+	if existing, ok := s.perms[string(key)]; ok {
+		perm = existing
+	} else {
+		s.perms[string(key)] = perm
+	}
+	s.mu.Unlock()
+	return perm, nil
+}
+
+// UpstreamAuthorization is the Authorization header esguard sends upstream, or "".
+func (s *Snapshot) UpstreamAuthorization() string {
+	u := s.Config.Upstream
+	switch {
+	case u.APIKey != "":
+		return "ApiKey " + u.APIKey
+	case u.Username != "":
+		return "Basic " + basicToken(u.Username, u.Password)
+	}
+	return ""
+}

@@ -1,0 +1,85 @@
+package proxy
+
+import (
+	"encoding/json"
+
+	"github.com/esguard/esguard/routes"
+	"github.com/valyala/fasthttp"
+)
+
+// localHandler returns the handler for endpoints esguard answers from its own state,
+// or nil when the request goes upstream.
+func (s *Server) localHandler(r *routes.Route) func(*fasthttp.RequestCtx, *exchange) *HTTPError {
+	switch r.Action {
+	case "cluster:admin/xpack/security/user/authenticate":
+		return s.authenticateEndpoint
+	}
+	return nil
+}
+
+type realmRef struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+type authenticateResponse struct {
+	Username            string         `json:"username"`
+	Roles               []string       `json:"roles"`
+	FullName            *string        `json:"full_name"`
+	Email               *string        `json:"email"`
+	Metadata            map[string]any `json:"metadata"`
+	Enabled             bool           `json:"enabled"`
+	AuthenticationRealm realmRef       `json:"authentication_realm"`
+	LookupRealm         realmRef       `json:"lookup_realm"`
+	AuthenticationType  string         `json:"authentication_type"`
+}
+
+// authenticateEndpoint answers GET /_security/_authenticate in Elasticsearch's shape
+// (RestAuthenticateAction): the effective user, the realm that authenticated the
+// caller and the realm that looked the effective user up.
+func (s *Server) authenticateEndpoint(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
+	authn, eff := x.subject.Authenticated, x.subject.Effective
+	resp := authenticateResponse{
+		Username:            eff.Username,
+		Roles:               nonNil(eff.Roles),
+		FullName:            optional(eff.FullName),
+		Email:               optional(eff.Email),
+		Metadata:            eff.Metadata,
+		Enabled:             true,
+		AuthenticationRealm: realmRef{authn.RealmName, authn.RealmType},
+		LookupRealm:         realmRef{eff.RealmName, eff.RealmType},
+		AuthenticationType:  authn.AuthType,
+	}
+	if resp.Metadata == nil {
+		resp.Metadata = map[string]any{}
+	}
+	body, err := json.Marshal(resp)
+	if err != nil {
+		return errInternal(err)
+	}
+	ctx.Response.SetStatusCode(fasthttp.StatusOK)
+	ctx.Response.Header.SetContentType("application/json")
+	ctx.Response.Header.Set("X-elastic-product", "Elasticsearch")
+	if x.opaqueID != "" {
+		ctx.Response.Header.Set("X-Opaque-Id", x.opaqueID)
+	}
+	if !ctx.IsHead() {
+		ctx.Response.SetBody(body)
+	}
+	s.audit.write(x.event(eventAccessGranted, x.action))
+	return nil
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func nonNil(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
+}

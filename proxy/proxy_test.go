@@ -1,0 +1,477 @@
+package proxy_test
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/esguard/esguard/proxy/proxytest"
+)
+
+func TestUnauthenticated(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	tests := []struct {
+		name   string
+		user   string
+		header []string
+		reason string
+	}{
+		{name: "no credentials", reason: "missing authentication credentials for REST request [/logs-1/_search]"},
+		{name: "unknown user", user: "mallory", reason: "unable to authenticate user [mallory] for REST request [/logs-1/_search]"},
+		{name: "malformed basic", header: []string{"Authorization", "Basic !!!"}, reason: "invalid authentication credentials for REST request [/logs-1/_search]"},
+		{name: "two authorization headers", header: []string{"Authorization", "Basic YWxpY2U6YWxpY2UtcGFzcw==", "Authorization", "Basic b3BzOm9wcy1wYXNz"}, reason: "invalid authentication credentials for REST request [/logs-1/_search]"},
+		{name: "unsupported scheme", header: []string{"Authorization", "Bearer abc.def.ghi"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.call(t, "GET", "/logs-1/_search", tc.user, "", tc.header...)
+			if r.status != 401 {
+				t.Fatalf("status %d, want 401: %s", r.status, r.body)
+			}
+			if got := r.header.Get("WWW-Authenticate"); got != `Basic realm="security" charset="UTF-8"` {
+				t.Errorf("WWW-Authenticate %q", got)
+			}
+			typ, reason := r.esError(t)
+			if typ != "security_exception" {
+				t.Errorf("type %q", typ)
+			}
+			if tc.reason != "" && reason != tc.reason {
+				t.Errorf("reason %q, want %q", reason, tc.reason)
+			}
+		})
+	}
+	if n := e.node.Count(); n != 0 {
+		t.Fatalf("%d unauthenticated requests reached the cluster", n)
+	}
+}
+
+func TestWrongPassword(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	r := e.call(t, "GET", "/logs-1/_search", "", "", "Authorization", "Basic YWxpY2U6d3Jvbmc=") // alice:wrong
+	if r.status != 401 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	if _, reason := r.esError(t); reason != "unable to authenticate user [alice] for REST request [/logs-1/_search]" {
+		t.Errorf("reason %q", reason)
+	}
+	ev := e.lastEvent(t, "authentication_failed")
+	if ev["user.name"] != "alice" || ev["url.path"] != "/logs-1/_search" {
+		t.Errorf("audit event %v", ev)
+	}
+	if strings.Contains(string(e.audit.Bytes()), "wrong") {
+		t.Error("the audit trail contains the password")
+	}
+	if e.node.Count() != 0 {
+		t.Fatal("request reached the cluster")
+	}
+}
+
+func TestGrantedRequestArrivesOnceIntact(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	body := `{"query":{"match":{"message":"a%2Cb"}}}`
+	uri := "/logs-1/_search?q=a%2Cb&size=1"
+	r := e.call(t, "POST", uri, "alice", body, "X-Opaque-Id", "trace-42", "X-Custom", "kept")
+	if r.status != 200 || r.body != proxytest.SearchResponse {
+		t.Fatalf("status %d body %s", r.status, r.body)
+	}
+	if got := r.header.Get("X-Opaque-Id"); got != "trace-42" {
+		t.Errorf("X-Opaque-Id %q", got)
+	}
+	reqs := e.node.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests reached the cluster, want 1", len(reqs))
+	}
+	got := reqs[0]
+	if got.Method != "POST" || got.URI != uri || string(got.Body) != body {
+		t.Errorf("forwarded %s %s %q", got.Method, got.URI, got.Body)
+	}
+	if got.Get("Authorization") != "Basic ZXNndWFyZDp1cHN0cmVhbS1zZWNyZXQ=" { // esguard:upstream-secret
+		t.Errorf("upstream Authorization %q", got.Get("Authorization"))
+	}
+	if got.Get("X-Opaque-Id") != "trace-42" || got.Get("X-Custom") != "kept" {
+		t.Errorf("headers not passed through: %v", got.Header)
+	}
+	ev := e.lastEvent(t, "access_granted")
+	want := map[string]any{"user.name": "alice", "action": "indices:data/read/search", "url.path": "/logs-1/_search",
+		"request.method": "POST", "opaque_id": "trace-42", "authentication.type": "realm"}
+	for k, v := range want {
+		if ev[k] != v {
+			t.Errorf("audit %s = %v, want %v", k, ev[k], v)
+		}
+	}
+	if idx, _ := ev["indices"].([]any); len(idx) != 1 || idx[0] != "logs-1" {
+		t.Errorf("audit indices %v", ev["indices"])
+	}
+	if roles, _ := ev["user.roles"].([]any); len(roles) != 1 || roles[0] != "logs_reader" {
+		t.Errorf("audit roles %v", ev["user.roles"])
+	}
+	for _, k := range []string{"@timestamp", "origin.address", "request.id"} {
+		if ev[k] == nil || ev[k] == "" {
+			t.Errorf("audit event lacks %s", k)
+		}
+	}
+}
+
+func TestDenied(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	tests := []struct {
+		name, user, method, uri, reason string
+	}{
+		{"search another index", "alice", "GET", "/secret/_search",
+			"action [indices:data/read/search] is unauthorized for user [alice] with effective roles [logs_reader] on indices [secret], this action is granted by the index privileges [read,all]"},
+		{"one index of a list", "alice", "GET", "/logs-1,secret/_search",
+			"action [indices:data/read/search] is unauthorized for user [alice] with effective roles [logs_reader] on indices [secret], this action is granted by the index privileges [read,all]"},
+		{"write with read", "alice", "PUT", "/logs-1/_doc/1",
+			"action [indices:data/write/index] is unauthorized for user [alice] with effective roles [logs_reader], this action is granted by the index privileges [create_doc,create,index,write,all]"},
+		{"cluster action", "alice", "PUT", "/_cluster/settings",
+			"action [cluster:admin/settings/update] is unauthorized for user [alice] with effective roles [logs_reader], this action is granted by the cluster privileges [manage,all]"},
+		{"overwrite with create_doc", "ingest", "PUT", "/logs-1/_doc/1",
+			"action [indices:data/write/index:op_type/index] is unauthorized for user [ingest] with effective roles [ingest] on indices [logs-1], this action is granted by the index privileges [create,index,write,all]"},
+		{"delete index", "alice", "DELETE", "/logs-1",
+			"action [indices:admin/delete] is unauthorized for user [alice] with effective roles [logs_reader] on indices [logs-1], this action is granted by the index privileges [delete_index,manage,all]"},
+		{"wildcard beyond the grant", "alice", "GET", "/*/_search",
+			"action [indices:data/read/search] is unauthorized for user [alice] with effective roles [logs_reader] on indices [*], this action is granted by the index privileges [read,all]"},
+		{"no index means all", "alice", "GET", "/_search",
+			""},
+		{"restricted index for admin", "ops", "POST", "/.security-7/_doc",
+			""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.call(t, tc.method, tc.uri, tc.user, `{}`)
+			if r.status != 403 {
+				t.Fatalf("status %d, want 403: %s", r.status, r.body)
+			}
+			typ, reason := r.esError(t)
+			if typ != "security_exception" {
+				t.Errorf("type %q", typ)
+			}
+			if tc.reason != "" && reason != tc.reason {
+				t.Errorf("reason\n got %s\nwant %s", reason, tc.reason)
+			}
+			ev := e.lastEvent(t, "access_denied")
+			if ev["user.name"] != tc.user || ev["url.path"] != strings.SplitN(tc.uri, "?", 2)[0] {
+				t.Errorf("audit event %v", ev)
+			}
+		})
+	}
+	if n := e.node.Count(); n != 0 {
+		t.Fatalf("%d denied requests reached the cluster: %v", n, e.node.Requests())
+	}
+}
+
+func TestCreateDocOpTypes(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	for _, tc := range []struct {
+		method, uri string
+		want        int
+	}{
+		{"PUT", "/logs-1/_create/1", 201},
+		{"POST", "/logs-1/_doc", 201},
+		{"PUT", "/logs-1/_doc/1?op_type=create", 201},
+		{"PUT", "/logs-1/_doc/1", 403},
+		{"PUT", "/logs-1/_doc/1?op_type=index", 403},
+		{"DELETE", "/logs-1/_doc/1", 403},
+		{"POST", "/logs-1/_update/1", 403},
+		{"PUT", "/other/_create/1", 403},
+	} {
+		e.node.Reset()
+		r := e.call(t, tc.method, tc.uri, "ingest", `{"message":"hello"}`)
+		if r.status != tc.want {
+			t.Errorf("%s %s: status %d, want %d: %s", tc.method, tc.uri, r.status, tc.want, r.body)
+		}
+		forwarded := 0
+		if tc.want < 400 {
+			forwarded = 1
+		}
+		if n := e.node.Count(); n != forwarded {
+			t.Errorf("%s %s: %d requests reached the cluster, want %d", tc.method, tc.uri, n, forwarded)
+		}
+	}
+}
+
+func TestRefusedWithoutForwarding(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	tests := []struct {
+		name, method, uri, body string
+		status                  int
+		typ, reason             string
+	}{
+		{name: "unknown path", method: "GET", uri: "/_nonexistent/endpoint/x/y/z", status: 400,
+			reason: "no handler found for uri [/_nonexistent/endpoint/x/y/z] and method [GET]"},
+		{name: "wrong method", method: "DELETE", uri: "/_cluster/health", status: 405},
+		{name: "encoded slash", method: "GET", uri: "/logs-1%2F..%2Fsecret/_search", status: 400},
+		{name: "dot segment", method: "GET", uri: "/logs-1/../secret/_search", status: 400},
+		{name: "semicolon query", method: "GET", uri: "/logs-1/_search?q=a;size=1", status: 400},
+		{name: "repeated parameter", method: "PUT", uri: "/logs-1/_doc/1?op_type=create&op_type=index", status: 400},
+		{name: "bad op_type", method: "PUT", uri: "/logs-1/_doc/1?op_type=upsert", status: 400},
+		{name: "bulk body not inspected", method: "POST", uri: "/_bulk", body: `{"index":{"_index":"secret"}}` + "\n{}\n", status: 403},
+		{name: "bulk with path index", method: "POST", uri: "/logs-1/_bulk", body: `{"index":{"_index":"secret"}}` + "\n{}\n", status: 403},
+		{name: "msearch", method: "POST", uri: "/_msearch", body: "{}\n{}\n", status: 403},
+		{name: "reindex", method: "POST", uri: "/_reindex", body: `{"source":{"index":"secret"},"dest":{"index":"logs-x"}}`, status: 403},
+		{name: "date math with rounding", method: "GET", uri: "/%3Clogs-%7Bnow%2Fd%7D%3E/_search", status: 400},
+		{name: "date math", method: "GET", uri: "/%3Clogs-%7Bnow%7D%3E/_search", status: 403},
+		{name: "remote index", method: "GET", uri: "/remote:logs-1/_search", status: 403},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.call(t, tc.method, tc.uri, "alice", tc.body)
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+			}
+			if tc.reason != "" && !strings.Contains(r.body, tc.reason) {
+				t.Errorf("body %s lacks %q", r.body, tc.reason)
+			}
+		})
+	}
+	if n := e.node.Count(); n != 0 {
+		t.Fatalf("%d refused requests reached the cluster: %v", n, e.node.Requests())
+	}
+}
+
+// TestMalformedRequestLines sends bytes no well-behaved client would, over a raw connection.
+func TestMalformedRequestLines(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	auth := "Authorization: Basic YWxpY2U6YWxpY2UtcGFzcw==\r\n" // alice:alice-pass
+	for _, tc := range []struct {
+		name, request string
+		status        int
+	}{
+		{"malformed escape", "GET /logs-%zz/_search HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n", 400},
+		{"truncated escape", "GET /logs-1%2/_search HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n", 400},
+		{"absolute form", "GET http://127.0.0.1:9200/logs-1/_search HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n", 400},
+		{"raw non-ASCII", "GET /logs-\xff/_search HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n", 400},
+		{"fragment", "GET /logs-1/_search#x HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n", 400},
+		{"request line too long", "GET /logs-1/_search?q=" + strings.Repeat("a", 5000) + " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n", 400},
+		{"headers too large", "GET /logs-1/_search HTTP/1.1\r\nHost: x\r\n" + auth + "X-Big: " + strings.Repeat("b", 20000) + "\r\n\r\n", 431},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status := rawStatus(t, e.url, tc.request)
+			if status != tc.status {
+				t.Errorf("status %d, want %d", status, tc.status)
+			}
+		})
+	}
+	if n := e.node.Count(); n != 0 {
+		t.Fatalf("%d malformed requests reached the cluster: %v", n, e.node.Requests())
+	}
+}
+
+func rawStatus(t *testing.T, baseURL, request string) int {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(baseURL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := conn.Write([]byte(request)); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestHeaderHygiene(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	r := e.call(t, "GET", "/logs-1/_search", "alice", "",
+		"Connection", "Authorization, X-Drop-Me",
+		"X-Drop-Me", "1",
+		"Keep-Alive", "timeout=5",
+		"Proxy-Authorization", "Basic c2VjcmV0",
+		"Upgrade", "h2c",
+		"X-Kept", "yes")
+	if r.status != 200 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	got := e.node.Requests()[0]
+	if v := got.Values("Authorization"); len(v) != 1 || v[0] != "Basic ZXNndWFyZDp1cHN0cmVhbS1zZWNyZXQ=" {
+		t.Errorf("upstream Authorization %v: a client Connection header must not strip esguard's credentials", v)
+	}
+	for _, h := range []string{"X-Drop-Me", "Keep-Alive", "Proxy-Authorization", "Upgrade", "es-security-runas-user"} {
+		if v := got.Get(h); v != "" {
+			t.Errorf("%s forwarded: %q", h, v)
+		}
+	}
+	if got.Get("X-Kept") != "yes" {
+		t.Error("an ordinary header was dropped")
+	}
+}
+
+func TestAuthenticateAnsweredLocally(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	r := e.call(t, "GET", "/_security/_authenticate", "alice", "")
+	if r.status != 200 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	for _, want := range []string{`"username":"alice"`, `"roles":["logs_reader"]`, `"authentication_realm":{"name":"default_file","type":"file"}`, `"lookup_realm":{"name":"default_file","type":"file"}`, `"authentication_type":"realm"`, `"enabled":true`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("body %s lacks %s", r.body, want)
+		}
+	}
+	if e.node.Count() != 0 {
+		t.Fatal("_authenticate reached the cluster")
+	}
+}
+
+func TestRunAs(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	const hdr = "es-security-runas-user"
+	t.Run("granted", func(t *testing.T) {
+		e.node.Reset()
+		r := e.call(t, "GET", "/logs-1/_search", "portal", "", hdr, "alice")
+		if r.status != 200 {
+			t.Fatalf("status %d: %s", r.status, r.body)
+		}
+		if got := e.node.Requests()[0].Get(hdr); got != "" {
+			t.Errorf("run-as header forwarded: %q", got)
+		}
+		ev := e.lastEvent(t, "access_granted")
+		if ev["user.name"] != "alice" || ev["user.run_by.name"] != "portal" {
+			t.Errorf("audit event %v", ev)
+		}
+		if ev := e.lastEvent(t, "run_as_granted"); ev["user.name"] != "alice" || ev["user.run_by.name"] != "portal" {
+			t.Errorf("run_as_granted event %v", ev)
+		}
+	})
+	t.Run("target's roles decide", func(t *testing.T) {
+		r := e.call(t, "GET", "/secret/_search", "portal", "", hdr, "alice")
+		if r.status != 403 {
+			t.Fatalf("status %d: %s", r.status, r.body)
+		}
+		want := "action [indices:data/read/search] is unauthorized for user [portal] run as [alice] with effective roles [logs_reader] on indices [secret], this action is granted by the index privileges [read,all]"
+		if _, reason := r.esError(t); reason != want {
+			t.Errorf("reason\n got %s\nwant %s", reason, want)
+		}
+	})
+	t.Run("authenticate reports both users", func(t *testing.T) {
+		r := e.call(t, "GET", "/_security/_authenticate", "portal", "", hdr, "report-bot")
+		if r.status != 200 || !strings.Contains(r.body, `"username":"report-bot"`) {
+			t.Fatalf("status %d: %s", r.status, r.body)
+		}
+	})
+	denied := "action [indices:data/read/search] is unauthorized for user [portal] with effective roles [portal], because user [portal] is unauthorized to run as [%s]"
+	for _, tc := range []struct {
+		name    string
+		headers []string
+		status  int
+		reason  string
+	}{
+		{"outside the patterns", []string{hdr, "ops"}, 403, strings.Replace(denied, "%s", "ops", 1)},
+		{"nonexistent user", []string{hdr, "report-nobody"}, 403, strings.Replace(denied, "%s", "report-nobody", 1)},
+		{"empty header", []string{hdr, ""}, 401, ""},
+		{"two headers", []string{hdr, "alice", hdr, "alice"}, 400, ""},
+		{"a list", []string{hdr, "alice,report-bot"}, 400, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.node.Reset()
+			r := e.call(t, "GET", "/logs-1/_search", "portal", "", tc.headers...)
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+			}
+			if tc.reason != "" {
+				if _, reason := r.esError(t); reason != tc.reason {
+					t.Errorf("reason\n got %s\nwant %s", reason, tc.reason)
+				}
+			}
+			if e.node.Count() != 0 {
+				t.Fatal("refused run_as request reached the cluster")
+			}
+		})
+	}
+	t.Run("without run_as privilege", func(t *testing.T) {
+		r := e.call(t, "GET", "/logs-1/_search", "alice", "", hdr, "report-bot")
+		if r.status != 403 {
+			t.Fatalf("status %d: %s", r.status, r.body)
+		}
+		if ev := e.lastEvent(t, "run_as_denied"); ev["user.name"] != "report-bot" || ev["user.run_by.name"] != "alice" {
+			t.Errorf("run_as_denied event %v", ev)
+		}
+	})
+}
+
+func TestAnonymous(t *testing.T) {
+	e := newEnv(t, envOptions{extraYAML: `authentication:
+  order: [basic, anonymous]
+  anonymous: {username: guest, roles: [logs_reader]}
+`})
+	r := e.call(t, "GET", "/logs-1/_search", "", "")
+	if r.status != 200 {
+		t.Fatalf("anonymous search: status %d: %s", r.status, r.body)
+	}
+	r = e.call(t, "GET", "/secret/_search", "", "")
+	if r.status != 403 || !strings.Contains(r.body, "user [guest]") {
+		t.Fatalf("anonymous denied search: status %d: %s", r.status, r.body)
+	}
+	r = e.call(t, "GET", "/logs-1/_search", "alice", "", "Authorization", "Basic YWxpY2U6d3Jvbmc=")
+	if r.status != 401 {
+		t.Fatalf("bad credentials must not fall back to anonymous: status %d", r.status)
+	}
+	if e.node.Count() != 1 {
+		t.Fatalf("%d requests reached the cluster, want 1", e.node.Count())
+	}
+}
+
+func TestUpstreamUnreachable(t *testing.T) {
+	e := newEnv(t, envOptions{upstream: "  nodes: [http://127.0.0.1:1]\n"})
+	r := e.call(t, "GET", "/logs-1/_search", "alice", "")
+	if r.status != 502 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	typ, reason := r.esError(t)
+	if typ != "esguard_upstream_exception" || !strings.Contains(reason, "http://127.0.0.1:1") {
+		t.Errorf("type %q reason %q", typ, reason)
+	}
+}
+
+func TestUpstreamTimeout(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e2 := newEnv(t, envOptions{upstream: "  nodes: [" + e.node.URL + "]\n  timeout: 200ms\n"})
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	e.node.Answer(func(proxytest.Request) proxytest.Response {
+		select {
+		case <-release:
+		case <-time.After(5 * time.Second):
+		}
+		return proxytest.Response{Status: 200, Body: "{}"}
+	})
+	start := time.Now()
+	r := e2.call(t, "GET", "/logs-1/_search", "alice", "")
+	if r.status != 504 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("504 after %v; the upstream timeout is 200ms", d)
+	}
+}
+
+func TestLargeResponseStreamsIntact(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	big := `{"hits":"` + strings.Repeat("0123456789abcdef", 1<<16) + `"}`
+	e.node.Answer(func(proxytest.Request) proxytest.Response { return proxytest.Response{Status: 200, Body: big} })
+	for range 3 {
+		r := e.call(t, "GET", "/logs-1/_search", "alice", "")
+		if r.status != 200 || r.body != big {
+			t.Fatalf("status %d, body of %d bytes, want %d", r.status, len(r.body), len(big))
+		}
+	}
+}
+
+func TestRequestBodyLimit(t *testing.T) {
+	e := newEnv(t, envOptions{extraYAML: "limits:\n  max_body_size: 1024\n"})
+	r := e.call(t, "POST", "/logs-1/_search", "alice", `{"q":"`+strings.Repeat("x", 4096)+`"}`)
+	if r.status != 413 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	if e.node.Count() != 0 {
+		t.Fatal("oversized request reached the cluster")
+	}
+}

@@ -1,0 +1,180 @@
+// Package proxytest provides a fake Elasticsearch node for tests: it answers what the
+// proxy needs and records every request that reached it, so tests can assert that a
+// denied request never arrived and a granted one arrived once, unchanged.
+package proxytest
+
+import (
+	"net"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Request is what reached the fake node.
+type Request struct {
+	Method string
+	URI    string // raw request URI, path and query as received
+	Header map[string][]string
+	Body   []byte
+}
+
+// Path is the URI without its query string.
+func (r Request) Path() string {
+	p, _, _ := strings.Cut(r.URI, "?")
+	return p
+}
+
+// Get returns the first value of a header (case-insensitive name), or "".
+func (r Request) Get(name string) string {
+	for k, vs := range r.Header {
+		if strings.EqualFold(k, name) && len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
+}
+
+// Values returns every value of a header (case-insensitive name).
+func (r Request) Values(name string) []string {
+	var out []string
+	for k, vs := range r.Header {
+		if strings.EqualFold(k, name) {
+			out = append(out, vs...)
+		}
+	}
+	return out
+}
+
+// Response is a canned answer.
+type Response struct {
+	Status int
+	Body   string
+	Header map[string]string
+}
+
+// Node is a fake Elasticsearch node listening on the loopback interface.
+type Node struct {
+	// URL is the node's base URL, for upstream.nodes.
+	URL string
+
+	ln  net.Listener
+	srv *fasthttp.Server
+
+	mu       sync.Mutex
+	requests []Request
+	count    int
+	discard  bool
+	answer   func(Request) Response
+}
+
+// Discard stops keeping requests (they are still counted), for benchmarks.
+func (n *Node) Discard() {
+	n.mu.Lock()
+	n.discard = true
+	n.requests = nil
+	n.mu.Unlock()
+}
+
+// NewNode starts a fake node; it stops when the test ends.
+func NewNode(t testing.TB) *Node {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("proxytest: listen: %v", err)
+	}
+	n := &Node{URL: "http://" + ln.Addr().String(), ln: ln, answer: DefaultAnswer}
+	n.srv = &fasthttp.Server{
+		Handler:                       n.handle,
+		DisableHeaderNamesNormalizing: true,
+		NoDefaultServerHeader:         true,
+		MaxRequestBodySize:            200 << 20,
+	}
+	go func() { _ = n.srv.Serve(ln) }()
+	t.Cleanup(func() { _ = n.srv.Shutdown() })
+	return n
+}
+
+// Answer replaces the function that answers requests.
+func (n *Node) Answer(f func(Request) Response) {
+	n.mu.Lock()
+	n.answer = f
+	n.mu.Unlock()
+}
+
+// Requests returns a copy of everything received so far.
+func (n *Node) Requests() []Request {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]Request(nil), n.requests...)
+}
+
+// Count returns how many requests arrived.
+func (n *Node) Count() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.count
+}
+
+// Reset forgets the recorded requests.
+func (n *Node) Reset() {
+	n.mu.Lock()
+	n.requests = nil
+	n.count = 0
+	n.mu.Unlock()
+}
+
+func (n *Node) handle(ctx *fasthttp.RequestCtx) {
+	r := Request{
+		Method: string(ctx.Method()),
+		URI:    string(ctx.Request.Header.RequestURI()),
+		Header: map[string][]string{},
+		Body:   append([]byte(nil), ctx.Request.Body()...),
+	}
+	for k, v := range ctx.Request.Header.All() {
+		r.Header[string(k)] = append(r.Header[string(k)], string(v))
+	}
+	n.mu.Lock()
+	n.count++
+	if !n.discard {
+		n.requests = append(n.requests, r)
+	}
+	answer := n.answer
+	n.mu.Unlock()
+
+	resp := answer(r)
+	ctx.Response.SetStatusCode(resp.Status)
+	ctx.Response.Header.Set("X-elastic-product", "Elasticsearch")
+	ctx.Response.Header.SetContentType("application/json")
+	for k, v := range resp.Header {
+		ctx.Response.Header.Set(k, v)
+	}
+	if id := ctx.Request.Header.Peek("X-Opaque-Id"); len(id) > 0 {
+		ctx.Response.Header.SetBytesV("X-Opaque-Id", id)
+	}
+	ctx.Response.SetBodyString(resp.Body)
+}
+
+// MainResponse is the fake node's answer to GET /.
+const MainResponse = `{"name":"fake-node","cluster_name":"fake","cluster_uuid":"fake-uuid","version":{"number":"9.1.0","build_flavor":"default","lucene_version":"10.2.0","minimum_wire_compatibility_version":"8.19.0","minimum_index_compatibility_version":"8.0.0"},"tagline":"You Know, for Search"}`
+
+// SearchResponse is the fake node's answer to searches.
+const SearchResponse = `{"took":1,"timed_out":false,"_shards":{"total":1,"successful":1,"skipped":0,"failed":0},"hits":{"total":{"value":0,"relation":"eq"},"max_score":null,"hits":[]}}`
+
+// DefaultAnswer answers GET / with MainResponse, searches with SearchResponse, and
+// anything else with {"acknowledged":true}.
+func DefaultAnswer(r Request) Response {
+	p := r.Path()
+	switch {
+	case p == "/" && (r.Method == "GET" || r.Method == "HEAD"):
+		return Response{Status: 200, Body: MainResponse}
+	case strings.HasSuffix(p, "/_search"):
+		return Response{Status: 200, Body: SearchResponse}
+	case strings.Contains(p, "/_doc/") && r.Method == "GET":
+		return Response{Status: 200, Body: `{"_index":"` + strings.Split(p, "/")[1] + `","_id":"1","found":true,"_source":{}}`}
+	case strings.Contains(p, "/_doc") || strings.Contains(p, "/_create/"):
+		return Response{Status: 201, Body: `{"_index":"` + strings.Split(p, "/")[1] + `","_id":"1","result":"created"}`}
+	}
+	return Response{Status: 200, Body: `{"acknowledged":true}`}
+}

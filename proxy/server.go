@@ -1,0 +1,493 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/esguard/esguard/auth"
+	"github.com/esguard/esguard/config"
+	"github.com/esguard/esguard/privileges"
+	"github.com/esguard/esguard/routes"
+	"github.com/esguard/esguard/runas"
+	"github.com/rs/zerolog"
+	"github.com/valyala/fasthttp"
+)
+
+// Options configures a Server beyond its configuration snapshot.
+type Options struct {
+	// Audit receives audit events; nil disables auditing.
+	Audit *Audit
+	// Log is the application logger.
+	Log zerolog.Logger
+}
+
+// Server is the client-facing proxy.
+type Server struct {
+	store    *config.Store
+	upstream *Upstream
+	audit    *Audit
+	log      zerolog.Logger
+	srv      *fasthttp.Server
+	idPrefix string
+	seq      atomic.Uint64
+}
+
+// New builds a server for the configuration in store. Server limits and upstream nodes
+// are taken from the snapshot in force at start.
+func New(store *config.Store, opts Options) (*Server, error) {
+	snap := store.Load()
+	up, err := NewUpstream(snap.Config.Upstream)
+	if err != nil {
+		return nil, err
+	}
+	audit := opts.Audit
+	if audit == nil {
+		audit, _ = OpenAudit("")
+	}
+	var prefix [6]byte
+	if _, err := rand.Read(prefix[:]); err != nil {
+		return nil, fmt.Errorf("proxy: request id prefix: %w", err)
+	}
+	s := &Server{store: store, upstream: up, audit: audit, log: opts.Log, idPrefix: hex.EncodeToString(prefix[:]) + "-"}
+	l := snap.Config.Limits
+	s.srv = &fasthttp.Server{
+		Handler:                       s.handle,
+		ErrorHandler:                  s.handleTransportError,
+		Name:                          "esguard",
+		NoDefaultServerHeader:         true,
+		NoDefaultContentType:          true,
+		NoDefaultDate:                 true,
+		DisablePreParseMultipartForm:  true,
+		DisableHeaderNamesNormalizing: false,
+		ReadBufferSize:                l.MaxHeaderSize,
+		MaxRequestBodySize:            l.MaxBodySize,
+		ReadTimeout:                   l.ReadTimeout.Or(60e9),
+		WriteTimeout:                  l.WriteTimeout.Or(120e9),
+		IdleTimeout:                   l.IdleTimeout.Or(120e9),
+		Concurrency:                   l.MaxConnections,
+		CloseOnShutdown:               true,
+		Logger:                        fasthttpLogger{s.log},
+	}
+	return s, nil
+}
+
+// Serve accepts client connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(ln) }
+
+// Shutdown stops accepting connections and waits for in-flight requests until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.srv.ShutdownWithContext(ctx)
+	s.upstream.Close()
+	return err
+}
+
+// Handler exposes the request handler, for tests and embedding.
+func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
+
+// exchange is the state of one request, copied out of fasthttp into Go strings.
+type exchange struct {
+	snap      *config.Snapshot
+	method    string
+	path      string // raw path, without the query string
+	query     fasthttp.Args
+	requestID string
+	opaqueID  string
+	origin    string
+	subject   runas.Subject
+	roles     []string // effective roles
+	action    string
+	indices   []string
+}
+
+func (s *Server) handle(ctx *fasthttp.RequestCtx) {
+	x := &exchange{snap: s.store.Load()}
+	x.requestID = s.idPrefix + strconv.FormatUint(s.seq.Add(1), 10)
+	x.origin = ctx.RemoteAddr().String()
+	x.method = string(ctx.Method())
+	x.opaqueID = string(ctx.Request.Header.Peek("X-Opaque-Id"))
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error().Str("request.id", x.requestID).Interface("panic", r).Msg("request handler panicked")
+			s.fail(ctx, x, errInternal(fmt.Errorf("panic: %v", r)))
+		}
+	}()
+	if herr := s.serve(ctx, x); herr != nil {
+		s.fail(ctx, x, herr)
+	}
+}
+
+// serve runs the pipeline. It returns the error to render, or nil once a response
+// (forwarded or local) has been written.
+func (s *Server) serve(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
+	if herr := x.readURI(ctx); herr != nil {
+		return herr
+	}
+	if herr := s.authenticate(ctx, x); herr != nil {
+		return herr
+	}
+	m, err := x.snap.Routes.Match(x.method, x.path)
+	if err != nil {
+		return routeError(x, err)
+	}
+	x.action = m.Route.Action
+	if local := s.localHandler(m.Route); local != nil {
+		return local(ctx, x)
+	}
+	targets, err := m.Targets(x.lookupQuery)
+	if err != nil {
+		return s.targetError(x, m.Route, err)
+	}
+	if herr := s.authorize(x, targets); herr != nil {
+		return herr
+	}
+	return s.forward(ctx, x)
+}
+
+// readURI splits the raw request URI into path and query, refusing anything ambiguous.
+func (x *exchange) readURI(ctx *fasthttp.RequestCtx) *HTTPError {
+	raw := ctx.Request.Header.RequestURI()
+	if limit := x.snap.Config.Limits.MaxInitialLine; len(raw)+len(x.method)+len(" HTTP/1.1") > limit {
+		return errBadRequest("too_long_http_line_exception", "An HTTP line is larger than "+strconv.Itoa(limit)+" bytes.")
+	}
+	path, query, _ := bytes.Cut(raw, []byte{'?'})
+	x.path = string(path)
+	switch {
+	case len(path) == 0 || path[0] != '/':
+		return errBadRequest("illegal_argument_exception", "request URI must be an absolute path")
+	case bytes.IndexByte(raw, '#') >= 0:
+		return errBadRequest("illegal_argument_exception", "request URI must not contain a fragment")
+	case bytes.IndexByte(query, ';') >= 0:
+		return errBadRequest("illegal_argument_exception", "[;] is not accepted as a query string separator")
+	case hasDotSegment(path):
+		return errBadRequest("illegal_argument_exception", "request path must not contain [.] or [..] segments")
+	}
+	x.query.ParseBytes(query)
+	seen := make(map[string]struct{}, x.query.Len())
+	var dup string
+	x.query.VisitAll(func(k, _ []byte) {
+		if _, ok := seen[string(k)]; ok && dup == "" {
+			dup = string(k)
+		}
+		seen[string(k)] = struct{}{}
+	})
+	if dup != "" {
+		return errBadRequest("illegal_argument_exception", "request ["+x.path+"] contains the parameter ["+dup+"] more than once")
+	}
+	return nil
+}
+
+func hasDotSegment(path []byte) bool {
+	for seg := range bytes.SplitSeq(path, []byte{'/'}) {
+		if string(seg) == "." || string(seg) == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+func (x *exchange) lookupQuery(key string) (string, bool) {
+	if !x.query.Has(key) {
+		return "", false
+	}
+	return string(x.query.Peek(key)), true
+}
+
+// authenticate runs the realm chain (or anonymous access) and the run_as step.
+func (s *Server) authenticate(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
+	snap := x.snap
+	headers := ctx.Request.Header.PeekAll(fasthttp.HeaderAuthorization)
+	if len(headers) > 1 {
+		return s.authFailed(x, &auth.Failure{Kind: auth.FailureMalformed, Reason: "more than one Authorization header"})
+	}
+	var header string
+	if len(headers) == 1 {
+		header = string(headers[0])
+	}
+	cred, err := auth.ParseAuthorization(header)
+	if err != nil {
+		return s.authFailed(x, err)
+	}
+	var id *auth.Identity
+	if cred.Scheme == auth.SchemeNone && snap.Anonymous != nil {
+		id = snap.Anonymous
+	} else {
+		id, err = snap.Realms.Authenticate(ctx, cred)
+		if err != nil {
+			return s.authFailed(x, err)
+		}
+	}
+	x.subject = runas.Subject{Authenticated: id, Effective: id}
+
+	targets := ctx.Request.Header.PeekAll(runas.Header)
+	if len(targets) == 0 {
+		x.roles = id.Roles
+		return nil
+	}
+	perm, err := snap.Permission(id.Roles)
+	if err != nil {
+		return errInternal(err)
+	}
+	values := make([]string, len(targets))
+	for i, t := range targets {
+		values[i] = string(t)
+	}
+	subject, err := runas.Resolve(ctx, id, values, perm, snap.Realms.Lookup)
+	if err != nil {
+		return s.runAsFailed(x, id, perm, err)
+	}
+	x.subject = subject
+	x.roles = subject.Effective.Roles
+	s.audit.write(x.event(eventRunAsGranted, ""))
+	return nil
+}
+
+// authFailed renders a 401 in Elasticsearch's wording and audits it.
+func (s *Server) authFailed(x *exchange, err error) *HTTPError {
+	var f *auth.Failure
+	if !errors.As(err, &f) {
+		return errInternal(err)
+	}
+	ev := &auditEvent{action: eventAuthenticationFailed, user: f.Username, realm: f.Realm, reason: f.Reason}
+	var reason string
+	switch {
+	case f.Kind == auth.FailureMissing:
+		reason = "missing authentication credentials for REST request [" + x.path + "]"
+		ev.action = eventAnonymousDenied
+	case f.Kind == auth.FailureMalformed:
+		reason = "invalid authentication credentials for REST request [" + x.path + "]"
+	case f.Username == "":
+		reason = "unable to authenticate with provided credentials for REST request [" + x.path + "]"
+	default:
+		reason = "unable to authenticate user [" + f.Username + "] for REST request [" + x.path + "]"
+	}
+	s.audit.write(x.fill(ev))
+	return errUnauthenticated(reason, x.snap.Schemes)
+}
+
+// runAsFailed renders the run_as refusal: 401 for an empty header, 400 for several
+// values, 403 with Elasticsearch's wording otherwise.
+func (s *Server) runAsFailed(x *exchange, id *auth.Identity, perm *privileges.Permission, err error) *HTTPError {
+	var re *runas.Error
+	if !errors.As(err, &re) {
+		return errInternal(err)
+	}
+	switch re.Kind {
+	case runas.ErrEmpty:
+		s.audit.write(x.fill(&auditEvent{action: eventAuthenticationFailed, user: id.Username, realm: id.RealmName, reason: "empty run_as header"}))
+		return errUnauthenticated("unable to authenticate user ["+id.Username+"] for REST request ["+x.path+"]", x.snap.Schemes)
+	case runas.ErrAmbiguous:
+		return errBadRequest("illegal_argument_exception", "the ["+runas.Header+"] header must be sent once, with one user name")
+	}
+	action := x.action
+	if action == "" {
+		action = "cluster:admin/xpack/security/user/authenticate"
+		if m, err := x.snap.Routes.Match(x.method, x.path); err == nil && m.Route.Action != "" {
+			action = m.Route.Action
+		}
+	}
+	ev := x.event(eventRunAsDenied, action)
+	ev.user, ev.runBy, ev.roles = re.Target, id.Username, id.Roles
+	s.audit.write(ev)
+	return runAsDenied(action, id.Username, perm.Roles(), re.Target)
+}
+
+func routeError(x *exchange, err error) *HTTPError {
+	var mna *routes.MethodNotAllowedError
+	var bad *routes.BadPathError
+	switch {
+	case errors.As(err, &mna):
+		return errMethodNotAllowed(x.path, x.method, mna.Allowed)
+	case errors.As(err, &bad):
+		return errBadRequest("illegal_argument_exception", bad.Reason)
+	case errors.Is(err, routes.ErrUnknownRoute):
+		return errNoHandler(x.path, x.method)
+	}
+	return errInternal(err)
+}
+
+func (s *Server) targetError(x *exchange, r *routes.Route, err error) *HTTPError {
+	herr := targetsError(r, err)
+	if herr.Status == fasthttp.StatusForbidden {
+		s.audit.write(x.event(eventAccessDenied, r.Action))
+	}
+	return herr
+}
+
+// targetsError turns a failure to extract a route's targets into the refusal to render.
+func targetsError(r *routes.Route, err error) *HTTPError {
+	var bad *routes.BadRequestError
+	switch {
+	case errors.As(err, &bad):
+		return errBadRequest(bad.Type, bad.Reason)
+	case errors.Is(err, routes.ErrBodyTargets):
+		return errForbidden("action [" + r.Action + "] names indices in the request body, which esguard does not inspect yet; the request is refused")
+	}
+	return errInternal(err)
+}
+
+// runAsDenied is Elasticsearch's run-as refusal (AuthorizationDenialMessages.runAsDenied).
+func runAsDenied(action, user string, roles []string, target string) *HTTPError {
+	return errForbidden(privileges.RunAsDenied(action, privileges.Actor{User: user, Roles: roles, RunAs: target}))
+}
+
+// authorize checks every target against the effective roles and audits a refusal.
+func (s *Server) authorize(x *exchange, targets []routes.Target) *HTTPError {
+	x.indices = firstIndices(targets)
+	denied, reason, err := check(x.snap, x.subject, x.roles, targets, x.lookupQuery)
+	if err != nil {
+		return errInternal(err)
+	}
+	if denied == nil {
+		return nil
+	}
+	ev := x.event(eventAccessDenied, denied.Action)
+	ev.indices = denied.Indices
+	s.audit.write(ev)
+	return errForbidden(reason)
+}
+
+// check decides targets for a subject: it returns the first refused target with
+// Elasticsearch's denial sentence, or nil when every target is granted. It is shared
+// by the proxy and `esguard explain`.
+func check(snap *config.Snapshot, subject runas.Subject, roles []string, targets []routes.Target, query func(string) (string, bool)) (*routes.Target, string, error) {
+	perm, err := snap.Permission(roles)
+	if err != nil {
+		return nil, "", err
+	}
+	expand, _ := query("expand_wildcards")
+	ignore, _ := query("ignore_unavailable")
+	opts := privileges.IndexOptions{IncludeHidden: expandsHidden(expand), IgnoreUnavailable: ignore == "true"}
+	for i := range targets {
+		t := &targets[i]
+		var d privileges.Decision
+		if t.NameOnly {
+			d = privileges.AuthorizeNameOnly(perm, t.Action, t.Indices)
+		} else {
+			d = privileges.Authorize(perm, t.Action, t.Indices, opts)
+		}
+		if !d.Allowed {
+			runAs := ""
+			if subject.RunAs() {
+				runAs = subject.Effective.Username
+			}
+			return t, d.Reason(subject.Authenticated.Username, runAs, perm.Roles()), nil
+		}
+	}
+	return nil, "", nil
+}
+
+func firstIndices(targets []routes.Target) []string {
+	for _, t := range targets {
+		if len(t.Indices) > 0 {
+			return t.Indices
+		}
+	}
+	return nil
+}
+
+// expandsHidden reports whether expand_wildcards asks for hidden indices.
+func expandsHidden(v string) bool {
+	for part := range strings.SplitSeq(v, ",") {
+		switch strings.TrimSpace(part) {
+		case "all", "hidden":
+			return true
+		}
+	}
+	return false
+}
+
+// forward sends the request upstream with cleaned headers and streams the answer back.
+func (s *Server) forward(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
+	req := &ctx.Request
+	cleanRequestHeaders(&req.Header, x.snap.UpstreamAuthorization())
+	_, herr := s.upstream.Do(req, &ctx.Response)
+	if herr != nil {
+		s.log.Warn().Str("request.id", x.requestID).Err(herr.Cause).Msg("upstream request failed")
+		ev := x.event(eventAccessGranted, x.action)
+		ev.indices = x.indices
+		s.audit.write(ev)
+		return herr
+	}
+	cleanResponseHeaders(&ctx.Response.Header)
+	ev := x.event(eventAccessGranted, x.action)
+	ev.indices = x.indices
+	s.audit.write(ev)
+	return nil
+}
+
+// fail renders an error response, echoing X-Opaque-Id as Elasticsearch does.
+func (s *Server) fail(ctx *fasthttp.RequestCtx, x *exchange, e *HTTPError) {
+	if e.Status >= 500 && e.Cause != nil {
+		s.log.Error().Str("request.id", x.requestID).Err(e.Cause).Int("status", e.Status).Msg("request failed")
+	}
+	writeError(ctx, e)
+	if x.opaqueID != "" {
+		ctx.Response.Header.Set("X-Opaque-Id", x.opaqueID)
+	}
+}
+
+// handleTransportError renders errors fasthttp hits before the handler runs
+// (oversized headers or bodies, timeouts, malformed requests).
+func (s *Server) handleTransportError(ctx *fasthttp.RequestCtx, err error) {
+	var e *HTTPError
+	var tooBig *fasthttp.ErrSmallBuffer
+	switch {
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		e = &HTTPError{Status: fasthttp.StatusRequestEntityTooLarge, Type: "content_too_long_exception", Reason: "request body is larger than the configured limit"}
+	case errors.As(err, &tooBig):
+		e = &HTTPError{Status: fasthttp.StatusRequestHeaderFieldsTooLarge, Type: "too_long_http_header_exception", Reason: "HTTP header is larger than the configured limit"}
+	default:
+		var te interface{ Timeout() bool }
+		if errors.As(err, &te) && te.Timeout() {
+			e = &HTTPError{Status: fasthttp.StatusRequestTimeout, Type: "timeout_exception", Reason: "timed out reading the request"}
+		} else {
+			e = errBadRequest("illegal_argument_exception", "malformed HTTP request")
+		}
+	}
+	writeError(ctx, e)
+	ctx.SetConnectionClose()
+}
+
+// event starts an audit event for this exchange.
+func (x *exchange) event(action, esAction string) *auditEvent {
+	ev := &auditEvent{action: action, esAction: esAction}
+	if id := x.subject.Authenticated; id != nil {
+		eff := x.subject.Effective
+		ev.user, ev.roles, ev.authType, ev.realm = eff.Username, eff.Roles, id.AuthType, id.RealmName
+		if x.subject.RunAs() {
+			ev.runBy = id.Username
+		}
+	}
+	return x.fill(ev)
+}
+
+// fill adds the request fields every event carries.
+func (x *exchange) fill(ev *auditEvent) *auditEvent {
+	ev.origin, ev.path, ev.method, ev.opaqueID, ev.requestID = x.origin, x.path, x.method, x.opaqueID, x.requestID
+	return ev
+}
+
+func joinComma(ss []string) string {
+	var b bytes.Buffer
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+type fasthttpLogger struct{ log zerolog.Logger }
+
+func (l fasthttpLogger) Printf(format string, args ...any) {
+	l.log.Debug().Msgf(format, args...)
+}

@@ -1,0 +1,110 @@
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"sync/atomic"
+	"time"
+
+	"github.com/esguard/esguard/config"
+	"github.com/valyala/fasthttp"
+)
+
+// Upstream forwards requests to the cluster's nodes, round robin, over keep-alive
+// connection pools. A request is sent once: esguard never retries, so a
+// non-idempotent request cannot be applied twice.
+type Upstream struct {
+	nodes []*node
+	next  atomic.Uint64
+}
+
+type node struct {
+	url  string
+	host string
+	hc   *fasthttp.HostClient
+}
+
+// NewUpstream builds a connection pool per configured node.
+func NewUpstream(cfg config.Upstream) (*Upstream, error) {
+	u := &Upstream{}
+	timeout := cfg.Timeout.Or(60 * time.Second)
+	for _, raw := range cfg.Nodes {
+		p, err := url.Parse(raw)
+		if err != nil {
+			return nil, fmt.Errorf("proxy: upstream node %q: %w", raw, err)
+		}
+		addr := p.Host
+		if p.Port() == "" {
+			addr += ":9200"
+		}
+		u.nodes = append(u.nodes, &node{
+			url:  raw,
+			host: p.Host,
+			hc: &fasthttp.HostClient{
+				Addr:                          addr,
+				Name:                          "esguard",
+				NoDefaultUserAgentHeader:      true,
+				MaxConns:                      cfg.MaxConnsPerNode,
+				MaxIdleConnDuration:           30 * time.Second,
+				MaxIdemponentCallAttempts:     1,
+				RetryIfErr:                    func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
+				ReadTimeout:                   timeout,
+				WriteTimeout:                  timeout,
+				MaxConnWaitTimeout:            timeout,
+				DisableHeaderNamesNormalizing: true,
+				DisablePathNormalizing:        true,
+				StreamResponseBody:            true,
+			},
+		})
+	}
+	if len(u.nodes) == 0 {
+		return nil, errors.New("proxy: no upstream nodes")
+	}
+	return u, nil
+}
+
+// pick returns the next node in round-robin order.
+func (u *Upstream) pick() *node {
+	return u.nodes[(u.next.Add(1)-1)%uint64(len(u.nodes))]
+}
+
+// Do sends req to one node and reads the response head into resp; the body streams
+// when the client reads it. On failure it returns an *HTTPError naming the node.
+func (u *Upstream) Do(req *fasthttp.Request, resp *fasthttp.Response) (string, *HTTPError) {
+	n := u.pick()
+	req.Header.SetHost(n.host)
+	err := n.hc.Do(req, resp)
+	if err == nil {
+		return n.url, nil
+	}
+	resp.Reset()
+	switch {
+	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, fasthttp.ErrDialTimeout), errors.Is(err, fasthttp.ErrNoFreeConns):
+		return n.url, errUpstream(fasthttp.StatusGatewayTimeout, "upstream node ["+n.url+"] did not answer in time", err)
+	}
+	return n.url, errUpstream(fasthttp.StatusBadGateway, "upstream node ["+n.url+"] failed: "+describe(err), err)
+}
+
+// describe gives a short, secret-free description of a transport error.
+func describe(err error) string {
+	var oe interface{ Timeout() bool }
+	switch {
+	case errors.As(err, &oe) && oe.Timeout():
+		return "timeout"
+	case errors.Is(err, fasthttp.ErrConnectionClosed):
+		return "the connection was closed before a response arrived"
+	}
+	msg := err.Error()
+	if len(msg) > 200 {
+		msg = msg[:200]
+	}
+	return msg
+}
+
+// Close releases idle upstream connections.
+func (u *Upstream) Close() {
+	for _, n := range u.nodes {
+		n.hc.CloseIdleConnections()
+	}
+}

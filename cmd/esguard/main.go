@@ -1,0 +1,359 @@
+// Command esguard is a reverse proxy that enforces Elasticsearch security privileges in
+// front of a cluster. Run `esguard help` for the subcommands.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/esguard/esguard/auth"
+	"github.com/esguard/esguard/config"
+	"github.com/esguard/esguard/proxy"
+	"github.com/esguard/esguard/routes"
+	"github.com/rs/zerolog"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `esguard enforces Elasticsearch security privileges in front of a cluster.
+
+Usage:
+  esguard serve --config FILE
+  esguard validate --config FILE
+  esguard explain --config FILE --user NAME [--run-as NAME] METHOD PATH [--body FILE]
+  esguard routes [METHOD PATH]
+  esguard hash-password [--cost N] < password
+  esguard version
+`
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes one subcommand and returns the process exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, rest, stderr)
+	case "validate":
+		return cmdValidate(rest, stdout, stderr)
+	case "explain":
+		return cmdExplain(ctx, rest, stdout, stderr)
+	case "routes":
+		return cmdRoutes(rest, stdout, stderr)
+	case "hash-password":
+		return cmdHashPassword(rest, stdin, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "esguard", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "esguard: unknown command %q\n\n%s", cmd, usage)
+	return 2
+}
+
+// parseInterleaved parses flags that may come before and after positional arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("esguard "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("validate", stderr)
+	path := fs.String("config", "", "configuration file")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return 2
+	}
+	if *path == "" {
+		fmt.Fprintln(stderr, "esguard validate: --config is required")
+		return 2
+	}
+	_, problems := config.Load(*path)
+	for _, p := range problems {
+		fmt.Fprintln(stdout, p.String())
+	}
+	if problems.HasErrors() {
+		return 1
+	}
+	return 0
+}
+
+// loadOrReport loads a configuration, printing its problems; nil means it had errors.
+func loadOrReport(path string, stderr io.Writer) *config.Snapshot {
+	snap, problems := config.Load(path)
+	if snap == nil {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, p.String())
+		}
+	}
+	return snap
+}
+
+func cmdExplain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("explain", stderr)
+	path := fs.String("config", "", "configuration file")
+	user := fs.String("user", "", "user making the request")
+	runAs := fs.String("run-as", "", "user to run as (es-security-runas-user)")
+	body := fs.String("body", "", "file holding the request body")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return 2
+	}
+	if *path == "" || *user == "" || len(pos) != 2 {
+		fmt.Fprintln(stderr, "usage: esguard explain --config FILE --user NAME [--run-as NAME] METHOD PATH [--body FILE]")
+		return 2
+	}
+	if *body != "" {
+		if _, err := os.ReadFile(*body); err != nil {
+			fmt.Fprintf(stderr, "esguard explain: %v\n", err)
+			return 2
+		}
+	}
+	snap := loadOrReport(*path, stderr)
+	if snap == nil {
+		return 1
+	}
+	ex := proxy.Explain(ctx, snap, *user, *runAs, strings.ToUpper(pos[0]), pos[1])
+	return printJSON(stdout, stderr, ex)
+}
+
+type routeAnswer struct {
+	Action      string            `json:"action"`
+	Indices     []string          `json:"indices"`
+	IndexSource string            `json:"index_source"`
+	Route       string            `json:"route"`
+	Params      map[string]string `json:"params,omitempty"`
+}
+
+func cmdRoutes(args []string, stdout, stderr io.Writer) int {
+	t := routes.Default()
+	switch len(args) {
+	case 0:
+		w := bufio.NewWriter(stdout)
+		for _, r := range t.Routes() {
+			action := r.Action
+			if action == "" {
+				action = "-"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.Method, r.Path, action, r.IndexSourceText())
+		}
+		if err := w.Flush(); err != nil {
+			fmt.Fprintf(stderr, "esguard routes: %v\n", err)
+			return 1
+		}
+		return 0
+	case 2:
+	default:
+		fmt.Fprintln(stderr, "usage: esguard routes [METHOD PATH]")
+		return 2
+	}
+	method := strings.ToUpper(args[0])
+	path, _, _ := strings.Cut(args[1], "?")
+	m, err := t.Match(method, path)
+	if err != nil {
+		printJSON(stdout, stderr, map[string]string{"error": routeErrorText(method, path, err)})
+		return 1
+	}
+	ans := routeAnswer{Action: m.Route.Action, Indices: m.Indices(), IndexSource: m.Route.IndexSourceText(), Route: m.Route.Method + " " + m.Route.Path}
+	if ans.Indices == nil {
+		ans.Indices = []string{}
+	}
+	if ps := m.Params(); len(ps) > 0 {
+		ans.Params = map[string]string{}
+		for _, p := range ps {
+			ans.Params[p.Name] = p.Value
+		}
+	}
+	return printJSON(stdout, stderr, ans)
+}
+
+func routeErrorText(method, path string, err error) string {
+	var mna *routes.MethodNotAllowedError
+	var bad *routes.BadPathError
+	switch {
+	case errors.As(err, &mna):
+		return fmt.Sprintf("Incorrect HTTP method for uri [%s] and method [%s], allowed: %v", path, method, mna.Allowed)
+	case errors.As(err, &bad):
+		return bad.Reason
+	}
+	return fmt.Sprintf("no handler found for uri [%s] and method [%s]", path, method)
+}
+
+func printJSON(stdout, stderr io.Writer, v any) int {
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(stderr, "esguard: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func cmdHashPassword(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlags("hash-password", stderr)
+	cost := fs.Int("cost", 10, "bcrypt cost (4 to 31)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	data, err := io.ReadAll(io.LimitReader(stdin, 1<<10))
+	if err != nil {
+		fmt.Fprintf(stderr, "esguard hash-password: %v\n", err)
+		return 1
+	}
+	pw := bytes.TrimRight(data, "\r\n")
+	if len(pw) == 0 {
+		fmt.Fprintln(stderr, "esguard hash-password: empty password on stdin")
+		return 1
+	}
+	hash, err := auth.HashPassword(pw, *cost)
+	if err != nil {
+		fmt.Fprintf(stderr, "esguard hash-password: %v\n", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, hash)
+	return 0
+}
+
+func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := newFlags("serve", stderr)
+	path := fs.String("config", "", "configuration file")
+	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *path == "" {
+		fmt.Fprintln(stderr, "esguard serve: --config is required")
+		return 2
+	}
+	lvl, err := zerolog.ParseLevel(*level)
+	if err != nil {
+		fmt.Fprintf(stderr, "esguard serve: %v\n", err)
+		return 2
+	}
+	log := zerolog.New(stderr).Level(lvl).With().Timestamp().Logger()
+
+	snap, problems := config.Load(*path)
+	for _, p := range problems {
+		if p.Severity == config.Error {
+			log.Error().Str("problem", p.String()).Msg("configuration error")
+		} else {
+			log.Warn().Str("problem", p.String()).Msg("configuration warning")
+		}
+	}
+	if snap == nil {
+		return 1
+	}
+	store := config.NewStore(snap)
+	audit, err := proxy.OpenAudit(snap.Config.Audit.File)
+	if err != nil {
+		log.Error().Err(err).Msg("cannot open audit file")
+		return 1
+	}
+	defer audit.Close()
+	srv, err := proxy.New(store, proxy.Options{Audit: audit, Log: log})
+	if err != nil {
+		log.Error().Err(err).Msg("cannot start")
+		return 1
+	}
+	ln, err := net.Listen("tcp", snap.Config.Listen)
+	if err != nil {
+		log.Error().Err(err).Msg("cannot listen")
+		return 1
+	}
+	var admin *proxy.Admin
+	if addr := snap.Config.AdminListen; addr != "" {
+		aln, err := net.Listen("tcp", addr)
+		if err != nil {
+			log.Error().Err(err).Msg("cannot listen on admin_listen")
+			return 1
+		}
+		admin = proxy.NewAdmin(store)
+		go func() {
+			if err := admin.Serve(aln); err != nil {
+				log.Error().Err(err).Msg("admin listener stopped")
+			}
+		}()
+	}
+	log.Info().Str("listen", ln.Addr().String()).Str("flavor", snap.Flavor).Strs("upstream", snap.Config.Upstream.Nodes).Msg("esguard started")
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
+	for {
+		select {
+		case err := <-errc:
+			if err != nil {
+				log.Error().Err(err).Msg("server stopped")
+				return 1
+			}
+			return 0
+		case <-ctx.Done():
+			return shutdown(srv, admin, log)
+		case sig := <-sigs:
+			if sig != syscall.SIGHUP {
+				log.Info().Str("signal", sig.String()).Msg("shutting down")
+				return shutdown(srv, admin, log)
+			}
+			problems := store.Reload()
+			for _, p := range problems {
+				log.Warn().Str("problem", p.String()).Msg("configuration problem on reload")
+			}
+			if problems.HasErrors() {
+				log.Error().Msg("reload failed: keeping the previous configuration")
+			} else {
+				log.Info().Msg("configuration reloaded")
+			}
+		}
+	}
+}
+
+func shutdown(srv *proxy.Server, admin *proxy.Admin, log zerolog.Logger) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if admin != nil {
+		_ = admin.Shutdown(ctx)
+	}
+	if err := srv.Shutdown(ctx); err != nil {
+		log.Error().Err(err).Msg("shutdown did not finish in time")
+		return 1
+	}
+	return 0
+}

@@ -292,36 +292,10 @@ func BuiltinRoleNames() []string {
 	return slices.Sorted(maps.Keys(builtinRoles))
 }
 
-// suggestFrom returns ", did you mean [x]?" for the closest candidate within a small edit distance.
+// suggestFrom returns ", did you mean [x]?" for the closest candidate, or "".
 func suggestFrom(name string, candidates []string) string {
-	best, bestD := "", 3
-	for _, c := range candidates {
-		if d := editDistance(name, c); d < bestD {
-			best, bestD = c, d
-		}
+	if best := privileges.Closest(name, candidates); best != "" {
+		return fmt.Sprintf(", did you mean [%s]?", best)
 	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf(", did you mean [%s]?", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }

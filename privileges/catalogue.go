@@ -241,17 +241,24 @@ func (c *Catalogue) Names(k Kind) []string {
 // Suggest returns the named privilege of kind k closest to name by edit distance, or
 // "" when none is close enough to be a likely typo.
 func (c *Catalogue) Suggest(k Kind, name string) string {
-	name = strings.ToLower(strings.TrimSpace(name))
-	if name == "" {
-		return ""
-	}
 	names := c.clusterNames
 	if k == IndexKind {
 		names = c.indexNames
 	}
+	return Closest(strings.ToLower(name), names)
+}
+
+// Closest returns the candidate closest to name by edit distance, or "" when none is
+// close enough to be a likely typo (or name is itself a candidate). Configuration
+// checks use it to suggest the name that was meant.
+func Closest(name string, candidates []string) string {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return ""
+	}
 	limit := max(2, len(name)/4)
 	best, bestD := "", limit+1
-	for _, cand := range names {
+	for _, cand := range candidates {
 		if d := editDistance(name, cand); d < bestD {
 			best, bestD = cand, d
 		}

@@ -410,7 +410,6 @@ func (s *Server) forward(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	cleanRequestHeaders(&req.Header, x.snap.UpstreamAuthorization())
 	_, herr := s.upstream.Do(req, &ctx.Response)
 	if herr != nil {
-		s.log.Warn().Str("request.id", x.requestID).Err(herr.Cause).Msg("upstream request failed")
 		ev := x.event(eventAccessGranted, x.action)
 		ev.indices = x.indices
 		s.audit.write(ev)

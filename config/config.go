@@ -33,24 +33,12 @@ type Config struct {
 	Audit Audit `yaml:"audit"`
 	// Limits bounds what a client may send and how long it may take.
 	Limits Limits `yaml:"limits"`
-	// Log configures the application log.
-	Log Log `yaml:"log"`
-	// Reload configures automatic reloads.
-	Reload Reload `yaml:"reload"`
-	// ShutdownTimeout bounds how long in-flight requests may run after SIGTERM (default 30s).
-	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
 }
 
-// TLS configures TLS on the client listener (minimum TLS 1.2). The certificate and key
-// are read again on every reload.
+// TLS names a certificate and its key.
 type TLS struct {
-	// Cert and Key are PEM files.
 	Cert string `yaml:"cert"`
 	Key  string `yaml:"key"`
-	// ClientCA, when set, is a PEM bundle used to verify client certificates.
-	ClientCA string `yaml:"client_ca"`
-	// ClientAuth is none (default), optional (verify when presented) or required.
-	ClientAuth string `yaml:"client_auth"`
 }
 
 // Upstream describes the cluster and the credentials esguard uses there.
@@ -64,17 +52,8 @@ type Upstream struct {
 	APIKey string `yaml:"api_key"`
 	// CA is a PEM bundle for verifying https upstreams.
 	CA string `yaml:"ca"`
-	// Cert and Key are an optional client certificate presented to https upstreams.
-	Cert string `yaml:"cert"`
-	Key  string `yaml:"key"`
-	// ServerName overrides the name verified in the upstream's certificate.
-	ServerName string `yaml:"server_name"`
 	// Timeout bounds one upstream request (default 60s).
 	Timeout Duration `yaml:"timeout"`
-	// ConnectTimeout bounds establishing a connection to a node (default 5s).
-	ConnectTimeout Duration `yaml:"connect_timeout"`
-	// HealthCheckInterval is how often every node is probed with GET / (default 5s).
-	HealthCheckInterval Duration `yaml:"health_check_interval"`
 	// MaxConnsPerNode bounds the connection pool per node (default 512).
 	MaxConnsPerNode int `yaml:"max_conns_per_node"`
 }
@@ -126,45 +105,7 @@ type RunAs struct {
 // Audit configures the audit trail.
 type Audit struct {
 	// File receives one JSON object per line; "-" is stdout; empty disables auditing.
-	// The file is reopened on SIGHUP and SIGUSR1, for log rotation.
 	File string `yaml:"file"`
-	// Events limits which event actions are written (Elasticsearch's
-	// xpack.security.audit.logfile.events.include / exclude).
-	Events AuditEvents `yaml:"events"`
-	// Ignore drops events matching every field set in one filter (Elasticsearch's
-	// audit ignore policies: users, realms, roles, indices and actions, with wildcards).
-	Ignore []AuditIgnore `yaml:"ignore"`
-}
-
-// AuditEvents selects event actions: Include (default: all) minus Exclude.
-type AuditEvents struct {
-	Include []string `yaml:"include"`
-	Exclude []string `yaml:"exclude"`
-}
-
-// AuditIgnore is one ignore policy; an event is dropped when it matches every
-// non-empty list.
-type AuditIgnore struct {
-	Name    string   `yaml:"name"`
-	Users   []string `yaml:"users"`
-	Realms  []string `yaml:"realms"`
-	Roles   []string `yaml:"roles"`
-	Indices []string `yaml:"indices"`
-	Actions []string `yaml:"actions"`
-}
-
-// Log configures the application log on stderr.
-type Log struct {
-	// Level is debug, info (default), warn or error.
-	Level string `yaml:"level"`
-}
-
-// Reload configures reloading when configuration files change.
-type Reload struct {
-	// Watch reloads when any configuration file changes (default true).
-	Watch *bool `yaml:"watch"`
-	// Debounce waits this long after the last change before reloading (default 1s).
-	Debounce Duration `yaml:"debounce"`
 }
 
 // Limits bounds requests. Defaults follow Elasticsearch's HTTP settings.

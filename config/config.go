@@ -31,6 +31,10 @@ type Config struct {
 	RunAs RunAs `yaml:"run_as"`
 	// Audit configures the audit trail.
 	Audit Audit `yaml:"audit"`
+	// Log configures the application log on stderr.
+	Log Log `yaml:"log"`
+	// ShutdownTimeout bounds how long in-flight requests may finish after SIGTERM (default 30s).
+	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
 	// Limits bounds what a client may send and how long it may take.
 	Limits Limits `yaml:"limits"`
 }
@@ -54,6 +58,8 @@ type Upstream struct {
 	CA string `yaml:"ca"`
 	// Timeout bounds one upstream request (default 60s).
 	Timeout Duration `yaml:"timeout"`
+	// ConnectTimeout bounds establishing a connection to a node (default 5s).
+	ConnectTimeout Duration `yaml:"connect_timeout"`
 	// MaxConnsPerNode bounds the connection pool per node (default 512).
 	MaxConnsPerNode int `yaml:"max_conns_per_node"`
 }
@@ -105,7 +111,14 @@ type RunAs struct {
 // Audit configures the audit trail.
 type Audit struct {
 	// File receives one JSON object per line; "-" is stdout; empty disables auditing.
+	// The file is reopened on SIGHUP and SIGUSR1, so it can be rotated.
 	File string `yaml:"file"`
+}
+
+// Log configures the application log.
+type Log struct {
+	// Level is debug, info (default), warn or error.
+	Level string `yaml:"level"`
 }
 
 // Limits bounds requests. Defaults follow Elasticsearch's HTTP settings.
@@ -164,6 +177,9 @@ func (c *Config) applyDefaults() {
 	}
 	if len(c.Authentication.Order) == 0 {
 		c.Authentication.Order = []string{"basic", "anonymous"}
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
 	}
 	if c.RunAs.Mode == "" {
 		c.RunAs.Mode = "local"

@@ -103,6 +103,11 @@ func load(path string, ps *Problems) *Snapshot {
 		c.errorf(at("flavor"), "flavor [%s] is not supported by this version of esguard (supported: auto, 9)", cfg.Flavor)
 		return nil
 	}
+	switch cfg.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		c.errorf(at("log.level"), "log.level [%s] is not one of debug, info, warn, error", cfg.Log.Level)
+	}
 	switch cfg.RunAs.Mode {
 	case "local":
 	default:

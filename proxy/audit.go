@@ -40,9 +40,10 @@ type auditEvent struct {
 
 // Audit writes audit events as JSON lines. It is the one place that writes audit.
 type Audit struct {
-	out    zerolog.Logger
-	closer io.Closer
-	now    func() time.Time
+	out  zerolog.Logger
+	dst  *lockedWriter
+	path string // the file reopened by Reopen; "" for stdout or a caller's writer
+	now  func() time.Time
 }
 
 // OpenAudit opens the audit destination: a file (appended to), "-" for stdout, or ""
@@ -54,26 +55,51 @@ func OpenAudit(path string) (*Audit, error) {
 	case "-":
 		return NewAudit(os.Stdout), nil
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	f, err := openAuditFile(path)
 	if err != nil {
 		return nil, err
 	}
 	a := NewAudit(f)
-	a.closer = f
+	a.path = path
 	return a, nil
+}
+
+func openAuditFile(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 }
 
 // NewAudit writes audit events to w.
 func NewAudit(w io.Writer) *Audit {
-	return &Audit{out: zerolog.New(&lockedWriter{w: w}), now: time.Now}
+	dst := &lockedWriter{w: w}
+	return &Audit{out: zerolog.New(dst), dst: dst, now: time.Now}
+}
+
+// Reopen opens the audit file again, so a rotated file is left behind and events go
+// to a new file at the configured path. Events written meanwhile are not lost: the
+// switch happens between two writes. It does nothing for stdout or a caller's writer.
+func (a *Audit) Reopen() error {
+	if a.path == "" {
+		return nil
+	}
+	f, err := openAuditFile(a.path)
+	if err != nil {
+		return err
+	}
+	a.dst.mu.Lock()
+	old := a.dst.w
+	a.dst.w = f
+	a.dst.mu.Unlock()
+	return old.(io.Closer).Close()
 }
 
 // Close closes the audit file, if any.
 func (a *Audit) Close() error {
-	if a.closer != nil {
-		return a.closer.Close()
+	if a.path == "" || a.dst == nil {
+		return nil
 	}
-	return nil
+	a.dst.mu.Lock()
+	defer a.dst.mu.Unlock()
+	return a.dst.w.(io.Closer).Close()
 }
 
 func (a *Audit) write(ev *auditEvent) {

@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"sync/atomic"
 	"time"
@@ -29,6 +30,8 @@ type node struct {
 func NewUpstream(cfg config.Upstream) (*Upstream, error) {
 	u := &Upstream{}
 	timeout := cfg.Timeout.Or(60 * time.Second)
+	dial := &fasthttp.TCPDialer{}
+	connectTimeout := cfg.ConnectTimeout.Or(5 * time.Second)
 	for _, raw := range cfg.Nodes {
 		p, err := url.Parse(raw)
 		if err != nil {
@@ -43,6 +46,7 @@ func NewUpstream(cfg config.Upstream) (*Upstream, error) {
 			host: p.Host,
 			hc: &fasthttp.HostClient{
 				Addr:                          addr,
+				Dial:                          func(a string) (net.Conn, error) { return dial.DialTimeout(a, connectTimeout) },
 				Name:                          "esguard",
 				NoDefaultUserAgentHeader:      true,
 				MaxConns:                      cfg.MaxConnsPerNode,

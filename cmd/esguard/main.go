@@ -253,7 +253,7 @@ func cmdHashPassword(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := newFlags("serve", stderr)
 	path := fs.String("config", "", "configuration file")
-	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	level := fs.String("log-level", "", "log level: debug, info, warn, error (overrides log.level)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -261,14 +261,20 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "esguard serve: --config is required")
 		return 2
 	}
-	lvl, err := zerolog.ParseLevel(*level)
-	if err != nil {
-		fmt.Fprintf(stderr, "esguard serve: %v\n", err)
-		return 2
-	}
-	log := zerolog.New(stderr).Level(lvl).With().Timestamp().Logger()
-
+	log := zerolog.New(stderr).With().Timestamp().Logger()
 	snap, problems := config.Load(*path)
+	if snap != nil || *level != "" {
+		name := *level
+		if name == "" {
+			name = snap.Config.Log.Level
+		}
+		lvl, err := zerolog.ParseLevel(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "esguard serve: %v\n", err)
+			return 2
+		}
+		log = log.Level(lvl)
+	}
 	for _, p := range problems {
 		if p.Severity == config.Error {
 			log.Error().Str("problem", p.String()).Msg("configuration error")
@@ -310,13 +316,15 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 			}
 		}()
 	}
+	// Signals are caught before the start is announced, so none can kill a started server.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGTERM, syscall.SIGINT)
+	grace := snap.Config.ShutdownTimeout.Or(30 * time.Second)
+	defer signal.Stop(sigs)
 	log.Info().Str("listen", ln.Addr().String()).Str("flavor", snap.Flavor).Strs("upstream", snap.Config.Upstream.Nodes).Msg("esguard started")
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
-	defer signal.Stop(sigs)
 	for {
 		select {
 		case err := <-errc:
@@ -326,11 +334,19 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 			}
 			return 0
 		case <-ctx.Done():
-			return shutdown(srv, admin, log)
+			return shutdown(srv, admin, log, grace)
 		case sig := <-sigs:
-			if sig != syscall.SIGHUP {
+			switch sig {
+			case syscall.SIGHUP, syscall.SIGUSR1:
+				if err := audit.Reopen(); err != nil {
+					log.Error().Err(err).Msg("cannot reopen the audit file")
+				}
+			default:
 				log.Info().Str("signal", sig.String()).Msg("shutting down")
-				return shutdown(srv, admin, log)
+				return shutdown(srv, admin, log, grace)
+			}
+			if sig != syscall.SIGHUP {
+				continue
 			}
 			problems := store.Reload()
 			for _, p := range problems {
@@ -345,8 +361,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 }
 
-func shutdown(srv *proxy.Server, admin *proxy.Admin, log zerolog.Logger) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+func shutdown(srv *proxy.Server, admin *proxy.Admin, log zerolog.Logger, grace time.Duration) int {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if admin != nil {
 		_ = admin.Shutdown(ctx)

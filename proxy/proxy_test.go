@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -473,5 +474,59 @@ func TestRequestBodyLimit(t *testing.T) {
 	}
 	if e.node.Count() != 0 {
 		t.Fatal("oversized request reached the cluster")
+	}
+}
+
+// TestNoSmuggling sends pipelined and ambiguously framed requests over one raw
+// connection: only the granted request may reach the cluster, once, and nothing hidden
+// in its framing may reach it as a request of its own.
+func TestNoSmuggling(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	auth := "Authorization: Basic YWxpY2U6YWxpY2UtcGFzcw==\r\n" // alice:alice-pass
+	hidden := "DELETE /secret HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"
+	for _, tc := range []struct {
+		name, raw string
+		want      []int
+	}{
+		{"pipelined", "GET /logs-1/_search HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n" + hidden, []int{200, 403}},
+		{"content-length and chunked", "POST /logs-1/_search HTTP/1.1\r\nHost: x\r\n" + auth +
+			"Content-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n" + hidden, []int{200, 403}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.node.Reset()
+			conn, err := net.Dial("tcp", strings.TrimPrefix(e.url, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+			if _, err := conn.Write([]byte(tc.raw)); err != nil {
+				t.Fatal(err)
+			}
+			r := bufio.NewReader(conn)
+			var statuses []int
+			for range 2 {
+				resp, err := http.ReadResponse(r, nil)
+				if err != nil {
+					break
+				}
+				resp.Body.Close()
+				statuses = append(statuses, resp.StatusCode)
+			}
+			for _, req := range e.node.Requests() {
+				if req.Method != "GET" && req.Method != "POST" || req.Path() != "/logs-1/_search" {
+					t.Errorf("%s %s reached the cluster", req.Method, req.URI)
+				}
+				if strings.Contains(string(req.Body), "DELETE") {
+					t.Errorf("a hidden request travelled in a forwarded body: %q", req.Body)
+				}
+			}
+			if e.node.Count() > 1 {
+				t.Errorf("%d requests reached the cluster, want at most 1 (statuses %v)", e.node.Count(), statuses)
+			}
+			if !slices.Equal(statuses, tc.want) {
+				t.Errorf("statuses %v, want %v", statuses, tc.want)
+			}
+		})
 	}
 }

@@ -286,12 +286,11 @@ func (s *Server) runAsFailed(x *exchange, id *auth.Identity, perm *privileges.Pe
 	case runas.ErrAmbiguous:
 		return errBadRequest("illegal_argument_exception", "the ["+runas.Header+"] header must be sent once, with one user name")
 	}
-	action := x.action
-	if action == "" {
-		action = "cluster:admin/xpack/security/user/authenticate"
-		if m, err := x.snap.Routes.Match(x.method, x.path); err == nil && m.Route.Action != "" {
-			action = m.Route.Action
-		}
+	// run_as is decided before routing; the denial names the action the request
+	// would have run, or the authenticate action when the route has none.
+	action := "cluster:admin/xpack/security/user/authenticate"
+	if m, err := x.snap.Routes.Match(x.method, x.path); err == nil && m.Route.Action != "" {
+		action = m.Route.Action
 	}
 	ev := x.event(eventRunAsDenied, action)
 	ev.user, ev.runBy, ev.roles = re.Target, id.Username, id.Roles

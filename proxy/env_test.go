@@ -156,6 +156,10 @@ func (e *env) call(t *testing.T, method, uri, user, body string, headers ...stri
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
+		if strings.EqualFold(headers[i], "Content-Type") {
+			req.Header.Set(headers[i], headers[i+1])
+			continue
+		}
 		req.Header.Add(headers[i], headers[i+1])
 	}
 	return e.send(t, req)

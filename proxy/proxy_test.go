@@ -216,6 +216,14 @@ func TestRefusedWithoutForwarding(t *testing.T) {
 		{name: "date math with rounding", method: "GET", uri: "/%3Clogs-%7Bnow%2Fd%7D%3E/_search", status: 400},
 		{name: "date math", method: "GET", uri: "/%3Clogs-%7Bnow%7D%3E/_search", status: 403},
 		{name: "remote index", method: "GET", uri: "/remote:logs-1/_search", status: 403},
+		{name: "terms lookup into another index", method: "POST", uri: "/logs-1/_search",
+			body: `{"query":{"terms":{"user":{"index":"secret","id":"1","path":"name"}}}}`, status: 403},
+		{name: "more_like_this on another index", method: "POST", uri: "/logs-1/_count",
+			body: `{"query":{"more_like_this":{"fields":["a"],"like":[{"_index":"secret","_id":"1"}]}}}`, status: 403},
+		{name: "lookup runtime field", method: "POST", uri: "/logs-1/_search",
+			body: `{"runtime_mappings":{"x":{"type":"lookup","target_index":"secret","input_field":"a","target_field":"b","fetch_fields":["c"]}}}`, status: 403},
+		{name: "malformed query body", method: "POST", uri: "/logs-1/_search", body: `{"query":`, status: 400},
+		{name: "query body in the source parameter", method: "GET", uri: "/logs-1/_search?source=%7B%7D&source_content_type=application/json", status: 400},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -278,6 +286,30 @@ func rawStatus(t *testing.T, baseURL, request string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// TestUnreadableQueryBodies refuses query bodies esguard cannot read to look for
+// index names.
+func TestUnreadableQueryBodies(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	for _, tc := range []struct {
+		name    string
+		headers []string
+	}{
+		{"CBOR", []string{"Content-Type", "application/cbor"}},
+		{"SMILE", []string{"Content-Type", "application/smile"}},
+		{"gzip", []string{"Content-Encoding", "gzip"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.call(t, "POST", "/logs-1/_search", "alice", `{"query":{"match_all":{}}}`, tc.headers...)
+			if r.status != 400 {
+				t.Fatalf("status %d: %s", r.status, r.body)
+			}
+		})
+	}
+	if e.node.Count() != 0 {
+		t.Fatal("an unreadable query body reached the cluster")
+	}
 }
 
 func TestHeaderHygiene(t *testing.T) {

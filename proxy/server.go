@@ -148,7 +148,49 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	if herr := s.authorize(x, targets); herr != nil {
 		return herr
 	}
+	if herr := queryBodyError(ctx, x); herr != nil {
+		if herr.Status == fasthttp.StatusForbidden {
+			ev := x.event(eventAccessDenied, x.action)
+			ev.indices = x.indices
+			s.audit.write(ev)
+		}
+		return herr
+	}
 	return s.forward(ctx, x)
+}
+
+// queryBodyError refuses a query body that could make Elasticsearch read an index the
+// request was not authorized for (terms lookup, more_like_this, percolate, geo_shape
+// indexed_shape, lookup runtime fields), and any body esguard cannot read to find out.
+func queryBodyError(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
+	if !routes.ReadsQueryBody(x.action) {
+		return nil
+	}
+	if _, ok := x.lookupQuery("source"); ok {
+		return errBadRequest("illegal_argument_exception", "esguard does not accept a request body in the [source] parameter; send it as the body")
+	}
+	body := ctx.Request.Body()
+	if len(body) == 0 {
+		return nil
+	}
+	if enc := strings.TrimSpace(string(ctx.Request.Header.Peek(fasthttp.HeaderContentEncoding))); enc != "" && !strings.EqualFold(enc, "identity") {
+		return errBadRequest("illegal_argument_exception", "esguard does not accept compressed query bodies (Content-Encoding ["+enc+"])")
+	}
+	ct, _, _ := strings.Cut(string(ctx.Request.Header.ContentType()), ";")
+	switch strings.ToLower(strings.TrimSpace(ct)) {
+	case "", "application/json", "application/x-ndjson", "text/plain",
+		"application/vnd.elasticsearch+json", "application/vnd.elasticsearch+x-ndjson":
+	default:
+		return errBadRequest("illegal_argument_exception", "esguard reads query bodies as JSON only, not ["+ct+"]")
+	}
+	names, err := routes.QueryNamesIndex(body)
+	if err != nil {
+		return errBadRequest("parse_exception", "request body is not valid JSON: "+err.Error())
+	}
+	if names {
+		return errForbidden("the request body of action [" + x.action + "] names an index inside its query (for example a terms lookup), which esguard does not authorize yet; the request is refused")
+	}
+	return nil
 }
 
 // readURI splits the raw request URI into path and query, refusing anything ambiguous.

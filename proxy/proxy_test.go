@@ -562,3 +562,30 @@ func TestNoSmuggling(t *testing.T) {
 		})
 	}
 }
+
+// TestRetryOnlyIdempotent points esguard at a dead node and a live one: a search that
+// cannot reach the dead node is sent to the live one; a write is never sent twice.
+func TestRetryOnlyIdempotent(t *testing.T) {
+	live := proxytest.NewNode(t)
+	nodes := "  nodes: [http://127.0.0.1:1, " + live.URL + "]\n  connect_timeout: 1s\n"
+	for _, tc := range []struct {
+		name, method, uri, user string
+		status, atLive          int
+	}{
+		{"GET search", "GET", "/logs-1/_search", "alice", 200, 1},
+		{"POST search", "POST", "/logs-1/_search", "alice", 200, 1},
+		{"create", "PUT", "/logs-1/_create/1", "ingest", 502, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			live.Reset()
+			e := newEnv(t, envOptions{upstream: nodes}) // a new env: its first request goes to the dead node
+			r := e.call(t, tc.method, tc.uri, tc.user, `{}`)
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+			}
+			if n := live.Count(); n != tc.atLive {
+				t.Errorf("%d requests at the live node, want %d", n, tc.atLive)
+			}
+		})
+	}
+}

@@ -449,7 +449,7 @@ func expandsHidden(v string) bool {
 func (s *Server) forward(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	req := &ctx.Request
 	cleanRequestHeaders(&req.Header, x.snap.UpstreamAuthorization())
-	_, herr := s.upstream.Do(req, &ctx.Response)
+	_, herr := s.upstream.Do(req, &ctx.Response, idempotent(x.method, x.action))
 	if herr != nil {
 		ev := x.event(eventAccessGranted, x.action)
 		ev.indices = x.indices
@@ -461,6 +461,18 @@ func (s *Server) forward(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	ev.indices = x.indices
 	s.audit.write(ev)
 	return nil
+}
+
+// idempotent reports whether a request may be sent again after a connection failure:
+// GET and HEAD, and reads and monitoring actions (searches are often POSTed).
+func idempotent(method, action string) bool {
+	switch method {
+	case "GET", "HEAD":
+		return true
+	case "POST":
+		return strings.HasPrefix(action, "indices:data/read/") || strings.HasPrefix(action, "cluster:monitor/")
+	}
+	return false
 }
 
 // fail renders an error response, echoing X-Opaque-Id as Elasticsearch does.

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/esguard/esguard/config"
@@ -74,11 +75,17 @@ func (u *Upstream) pick() *node {
 }
 
 // Do sends req to one node and reads the response head into resp; the body streams
-// when the client reads it. On failure it returns an *HTTPError naming the node.
-func (u *Upstream) Do(req *fasthttp.Request, resp *fasthttp.Response) (string, *HTTPError) {
+// when the client reads it. A retryable (idempotent) request that could not reach its
+// node, or whose connection broke before any answer, is sent once more to another
+// node; any other request is sent exactly once. On failure it returns an *HTTPError
+// naming the node.
+func (u *Upstream) Do(req *fasthttp.Request, resp *fasthttp.Response, retryable bool) (string, *HTTPError) {
 	n := u.pick()
-	req.Header.SetHost(n.host)
-	err := n.hc.Do(req, resp)
+	err := n.do(req, resp)
+	if err != nil && retryable && len(u.nodes) > 1 && connectionFailure(err) {
+		n = u.pick()
+		err = n.do(req, resp)
+	}
 	if err == nil {
 		return n.url, nil
 	}
@@ -88,6 +95,25 @@ func (u *Upstream) Do(req *fasthttp.Request, resp *fasthttp.Response) (string, *
 		return n.url, errUpstream(fasthttp.StatusGatewayTimeout, "upstream node ["+n.url+"] did not answer in time", err)
 	}
 	return n.url, errUpstream(fasthttp.StatusBadGateway, "upstream node ["+n.url+"] failed: "+describe(err), err)
+}
+
+func (n *node) do(req *fasthttp.Request, resp *fasthttp.Response) error {
+	req.Header.SetHost(n.host)
+	err := n.hc.Do(req, resp)
+	if err != nil {
+		resp.Reset()
+	}
+	return err
+}
+
+// connectionFailure reports whether err means the node was not reached or dropped the
+// connection without answering, as opposed to a timeout while it was working.
+func connectionFailure(err error) bool {
+	if errors.Is(err, fasthttp.ErrConnectionClosed) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial" && !op.Timeout()
 }
 
 // describe gives a short, secret-free description of a transport error.

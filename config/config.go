@@ -35,6 +35,8 @@ type Config struct {
 	Log Log `yaml:"log"`
 	// ShutdownTimeout bounds how long in-flight requests may finish after SIGTERM (default 30s).
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// Reload configures reloading when a configuration file changes (SIGHUP always reloads).
+	Reload Reload `yaml:"reload"`
 	// Limits bounds what a client may send and how long it may take.
 	Limits Limits `yaml:"limits"`
 }
@@ -113,6 +115,10 @@ type Audit struct {
 	// File receives one JSON object per line; "-" is stdout; empty disables auditing.
 	// The file is reopened on SIGHUP and SIGUSR1, so it can be rotated.
 	File string `yaml:"file"`
+	// Events selects the audited event actions (access_granted, access_denied, ...).
+	Events AuditEvents `yaml:"events"`
+	// Ignore lists policies whose matching events are not audited.
+	Ignore []AuditIgnore `yaml:"ignore"`
 }
 
 // Log configures the application log.

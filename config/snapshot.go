@@ -41,6 +41,8 @@ type Snapshot struct {
 	Schemes []string
 	// Warnings are the non-fatal problems found while loading.
 	Warnings Problems
+	// Files are the absolute names of the files this snapshot was read from.
+	Files []string
 
 	mu    sync.RWMutex
 	perms map[string]*privileges.Permission
@@ -89,9 +91,10 @@ func load(path string, ps *Problems) *Snapshot {
 		return filepath.Join(dir, p)
 	}
 
-	s := &Snapshot{Path: abs, perms: map[string]*privileges.Permission{}}
+	s := &Snapshot{Path: abs, Files: []string{abs}, perms: map[string]*privileges.Permission{}}
 	checkListeners(c, &cfg, at)
 	checkUpstream(c, &cfg, at)
+	checkAuditAndReload(c, &cfg, at)
 
 	switch cfg.Flavor {
 	case "auto", "9":
@@ -136,6 +139,7 @@ func load(path string, ps *Problems) *Snapshot {
 	}
 	for i, f := range cfg.Roles {
 		cfg.Roles[i] = resolve(f)
+		s.Files = append(s.Files, absPath(cfg.Roles[i]))
 		roles, bad := loadRoles(cfg.Roles[i], s.Catalogue, ps)
 		for _, name := range bad {
 			invalid[name] = true
@@ -158,9 +162,11 @@ func load(path string, ps *Problems) *Snapshot {
 	case cfg.Users.RolesFile != "":
 		cfg.Users.File, cfg.Users.RolesFile = resolve(cfg.Users.File), resolve(cfg.Users.RolesFile)
 		users = loadFileRealm(cfg.Users.File, cfg.Users.RolesFile, ps)
+		s.Files = append(s.Files, absPath(cfg.Users.File), absPath(cfg.Users.RolesFile))
 	default:
 		cfg.Users.File = resolve(cfg.Users.File)
 		users = loadUsersYAML(cfg.Users.File, ps)
+		s.Files = append(s.Files, absPath(cfg.Users.File))
 	}
 	fileUsers := make([]auth.FileUser, 0, len(users))
 	for _, u := range users {
@@ -319,8 +325,10 @@ func (s *Snapshot) Permission(roles []string) (perm *privileges.Permission, err 
 	perm = s.perms[string(key)]
 	s.mu.RUnlock()
 	if perm != nil {
+		permissionHits.Add(1)
 		return perm, nil
 	}
+	permissionMisses.Add(1)
 	descs := make([]*privileges.RoleDescriptor, 0, len(roles))
 	for _, r := range sortedUnique(roles) {
 		if d, ok := s.Roles[r]; ok {

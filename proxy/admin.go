@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"net/url"
 	"time"
@@ -10,12 +11,37 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// Admin serves esguard's own health endpoints on admin_listen, never on the client port.
+// Admin serves esguard's own endpoints on admin_listen, never on the client port:
+//
+//	GET /healthz  the process is up
+//	GET /readyz   a configuration is loaded and an upstream node answers (503 otherwise);
+//	              the body also reports the last reload: "last_reload" is "none", "ok"
+//	              or "failed", with the first problems of a failed one. A failed reload
+//	              alone does not make esguard unready: the last good configuration serves.
+//	GET /metrics  Prometheus text format, when metrics are set (SetMetrics)
 type Admin struct {
-	store  *config.Store
-	srv    *fasthttp.Server
-	client *fasthttp.Client
+	store   *config.Store
+	srv     *fasthttp.Server
+	client  *fasthttp.Client
+	metrics *Metrics
 }
+
+// SetMetrics serves m on /metrics. Call it before Serve.
+func (a *Admin) SetMetrics(m *Metrics) { a.metrics = m }
+
+// readiness is the /readyz body.
+type readiness struct {
+	Status         string   `json:"status"`
+	Config         string   `json:"config"`
+	Flavor         string   `json:"flavor"`
+	Upstream       string   `json:"upstream"`
+	LastReload     string   `json:"last_reload"`
+	LastReloadTime string   `json:"last_reload_time,omitempty"`
+	ReloadProblems []string `json:"reload_problems,omitempty"`
+}
+
+// maxReadyProblems bounds the reload problems /readyz repeats; the log has them all.
+const maxReadyProblems = 5
 
 // NewAdmin builds the admin listener's server.
 func NewAdmin(store *config.Store) *Admin {
@@ -37,13 +63,34 @@ func (a *Admin) handle(ctx *fasthttp.RequestCtx) {
 		ctx.SetBodyString(`{"status":"ok"}`)
 	case "/readyz":
 		snap := a.store.Load()
+		r := readiness{Status: "ok", Config: "loaded", Flavor: snap.Flavor, LastReload: "none"}
 		node, err := a.reachable(snap)
+		r.Upstream = node
 		if err != nil {
 			ctx.SetStatusCode(fasthttp.StatusServiceUnavailable)
-			ctx.SetBodyString(`{"status":"unavailable","config":"loaded","flavor":"` + snap.Flavor + `","upstream":"unreachable"}`)
+			r.Status, r.Upstream = "unavailable", "unreachable"
+		}
+		if st := a.store.Status(); st.Attempted() {
+			r.LastReload, r.LastReloadTime = "ok", st.Time.UTC().Format(time.RFC3339)
+			if !st.OK {
+				r.LastReload = "failed"
+				for _, p := range st.Problems {
+					if p.Severity == config.Error && len(r.ReloadProblems) < maxReadyProblems {
+						r.ReloadProblems = append(r.ReloadProblems, p.String())
+					}
+				}
+			}
+		}
+		body, _ := json.Marshal(r)
+		ctx.SetBody(body)
+	case "/metrics":
+		if a.metrics == nil {
+			ctx.SetStatusCode(fasthttp.StatusNotFound)
+			ctx.SetBodyString(`{"error":"metrics are not enabled","status":404}`)
 			return
 		}
-		ctx.SetBodyString(`{"status":"ok","config":"loaded","flavor":"` + snap.Flavor + `","upstream":"` + node + `"}`)
+		ctx.Response.Header.SetContentType("")
+		a.metrics.handler(ctx)
 	default:
 		ctx.SetStatusCode(fasthttp.StatusNotFound)
 		ctx.SetBodyString(`{"error":"not found","status":404}`)

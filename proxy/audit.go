@@ -1,11 +1,15 @@
 package proxy
 
 import (
+	"bufio"
+	"errors"
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/esguard/esguard/config"
 	"github.com/rs/zerolog"
 )
 
@@ -39,12 +43,27 @@ type auditEvent struct {
 }
 
 // Audit writes audit events as JSON lines. It is the one place that writes audit.
+//
+// A file or stdout (OpenAudit) is written by a goroutine of its own through a bounded
+// queue, so a slow disk never holds a request for long: when the queue stays full for
+// auditQueueWait the event is dropped and counted (Dropped, and the metric
+// esguard_audit_events_dropped_total). A caller's writer (NewAudit) is written
+// synchronously.
 type Audit struct {
-	out  zerolog.Logger
-	dst  *lockedWriter
-	path string // the file reopened by Reopen; "" for stdout or a caller's writer
-	now  func() time.Time
+	out     zerolog.Logger
+	dst     *lockedWriter // synchronous destination (NewAudit), or nil
+	queue   *auditQueue   // asynchronous destination (OpenAudit), or nil
+	path    string        // the file reopened by Reopen; "" for stdout or a caller's writer
+	now     func() time.Time
+	filter  atomic.Pointer[auditFilter]
+	metrics *Metrics
+	dropped atomic.Uint64
 }
+
+const (
+	auditQueueLen  = 8192
+	auditQueueWait = 50 * time.Millisecond
+)
 
 // OpenAudit opens the audit destination: a file (appended to), "-" for stdout, or ""
 // for no audit trail.
@@ -53,56 +72,82 @@ func OpenAudit(path string) (*Audit, error) {
 	case "":
 		return &Audit{out: zerolog.Nop(), now: time.Now}, nil
 	case "-":
-		return NewAudit(os.Stdout), nil
+		return newQueuedAudit(os.Stdout, ""), nil
 	}
 	f, err := openAuditFile(path)
 	if err != nil {
 		return nil, err
 	}
-	a := NewAudit(f)
-	a.path = path
-	return a, nil
+	return newQueuedAudit(f, path), nil
 }
 
 func openAuditFile(path string) (*os.File, error) {
 	return os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 }
 
-// NewAudit writes audit events to w.
+func newQueuedAudit(w io.Writer, path string) *Audit {
+	a := &Audit{path: path, now: time.Now}
+	a.queue = &auditQueue{ch: make(chan auditItem, auditQueueLen), wait: auditQueueWait, dropped: &a.dropped}
+	a.out = zerolog.New(a.queue)
+	go a.queue.run(w)
+	return a
+}
+
+// NewAudit writes audit events to w, synchronously.
 func NewAudit(w io.Writer) *Audit {
 	dst := &lockedWriter{w: w}
 	return &Audit{out: zerolog.New(dst), dst: dst, now: time.Now}
 }
 
+// Configure sets the event filters (audit.events and audit.ignore). It is safe to call
+// while events are written, for example after a configuration reload.
+func (a *Audit) Configure(c config.Audit) {
+	a.filter.Store(newAuditFilter(c))
+}
+
+// Dropped returns how many events were lost: the queue stayed full, or the
+// destination refused the write.
+func (a *Audit) Dropped() uint64 { return a.dropped.Load() }
+
 // Reopen opens the audit file again, so a rotated file is left behind and events go
-// to a new file at the configured path. Events written meanwhile are not lost: the
-// switch happens between two writes. It does nothing for stdout or a caller's writer.
+// to a new file at the configured path. No event is lost: the switch happens between
+// two writes, and events queued before it are flushed to the old file first. It does
+// nothing for stdout or a caller's writer.
 func (a *Audit) Reopen() error {
-	if a.path == "" {
+	if a.path == "" || a.queue == nil {
 		return nil
 	}
 	f, err := openAuditFile(a.path)
 	if err != nil {
 		return err
 	}
-	a.dst.mu.Lock()
-	old := a.dst.w
-	a.dst.w = f
-	a.dst.mu.Unlock()
-	return old.(io.Closer).Close()
+	return a.queue.control(auditItem{swap: f})
 }
 
-// Close closes the audit file, if any.
-func (a *Audit) Close() error {
-	if a.path == "" || a.dst == nil {
+// Flush waits until every event written so far has reached the destination.
+func (a *Audit) Flush() error {
+	if a.queue == nil {
 		return nil
 	}
-	a.dst.mu.Lock()
-	defer a.dst.mu.Unlock()
-	return a.dst.w.(io.Closer).Close()
+	return a.queue.control(auditItem{})
+}
+
+// Close flushes the queued events and closes the audit file, if any. Events written
+// afterwards are dropped.
+func (a *Audit) Close() error {
+	if a.queue == nil || !a.queue.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	return a.queue.control(auditItem{close: true})
 }
 
 func (a *Audit) write(ev *auditEvent) {
+	if ev.action == eventAuthenticationFailed || ev.action == eventAnonymousDenied {
+		a.metrics.authenticationFailure(ev.realm)
+	}
+	if f := a.filter.Load(); f != nil && f.drop(ev) {
+		return
+	}
 	e := a.out.Log()
 	if !e.Enabled() {
 		return
@@ -151,6 +196,176 @@ func eventType(action string) string {
 		return "rest"
 	}
 	return "transport"
+}
+
+// auditFilter decides which events are written (audit.events, audit.ignore).
+type auditFilter struct {
+	include map[string]bool // nil: every action
+	exclude map[string]bool
+	ignore  []config.AuditIgnore
+}
+
+func newAuditFilter(c config.Audit) *auditFilter {
+	f := &auditFilter{exclude: map[string]bool{}, ignore: c.Ignore}
+	for _, n := range c.Events.Include {
+		if n == "_all" {
+			f.include = nil
+			break
+		}
+		if f.include == nil {
+			f.include = map[string]bool{}
+		}
+		f.include[n] = true
+	}
+	for _, n := range c.Events.Exclude {
+		f.exclude[n] = true
+	}
+	return f
+}
+
+// drop reports whether ev is filtered out: its action is not included or is excluded,
+// or it matches an ignore policy (Elasticsearch's LoggingAuditTrail.EventFilterPolicy).
+func (f *auditFilter) drop(ev *auditEvent) bool {
+	if (f.include != nil && !f.include[ev.action]) || f.exclude[ev.action] {
+		return true
+	}
+	for i := range f.ignore {
+		p := &f.ignore[i]
+		if (len(p.Users) == 0 || matchAny(p.Users, ev.user)) &&
+			(len(p.Realms) == 0 || matchAny(p.Realms, ev.realm)) &&
+			(len(p.Roles) == 0 || matchAll(p.Roles, ev.roles)) &&
+			(len(p.Indices) == 0 || matchAll(p.Indices, ev.indices)) &&
+			(len(p.Actions) == 0 || matchAny(p.Actions, ev.esAction)) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchAll reports whether every value matches a pattern; no value counts as "".
+func matchAll(patterns, values []string) bool {
+	if len(values) == 0 {
+		return matchAny(patterns, "")
+	}
+	for _, v := range values {
+		if !matchAny(patterns, v) {
+			return false
+		}
+	}
+	return true
+}
+
+func matchAny(patterns []string, s string) bool {
+	for _, p := range patterns {
+		if wildcardMatch(p, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// wildcardMatch matches s against a pattern where * stands for any run of characters.
+func wildcardMatch(pattern, s string) bool {
+	star, resume := -1, 0
+	i, j := 0, 0
+	for j < len(s) {
+		switch {
+		case i < len(pattern) && pattern[i] == '*':
+			star, resume = i, j
+			i++
+		case i < len(pattern) && pattern[i] == s[j]:
+			i++
+			j++
+		case star >= 0:
+			resume++
+			i, j = star+1, resume
+		default:
+			return false
+		}
+	}
+	for i < len(pattern) && pattern[i] == '*' {
+		i++
+	}
+	return i == len(pattern)
+}
+
+// auditItem is one entry of the audit queue: an event line, or a control request
+// (flush when nothing else is set) acknowledged on ack.
+type auditItem struct {
+	line  []byte
+	swap  *os.File // reopen: write to this file from now on
+	close bool
+	ack   chan error
+}
+
+// auditQueue hands serialized events to the goroutine that writes them.
+type auditQueue struct {
+	ch      chan auditItem
+	wait    time.Duration // how long a full queue may hold a request
+	dropped *atomic.Uint64
+	closed  atomic.Bool
+}
+
+// Write queues a copy of one serialized event, waiting at most q.wait for
+// room; it never fails, and counts the events it drops.
+func (q *auditQueue) Write(p []byte) (int, error) {
+	if q.closed.Load() {
+		q.dropped.Add(1)
+		return len(p), nil
+	}
+	it := auditItem{line: append([]byte(nil), p...)}
+	select {
+	case q.ch <- it:
+		return len(p), nil
+	default:
+	}
+	t := time.NewTimer(q.wait)
+	defer t.Stop()
+	select {
+	case q.ch <- it:
+	case <-t.C:
+		q.dropped.Add(1)
+	}
+	return len(p), nil
+}
+
+// control queues a control request behind the events already queued and waits for it.
+func (q *auditQueue) control(it auditItem) error {
+	it.ack = make(chan error, 1)
+	q.ch <- it
+	return <-it.ack
+}
+
+// run writes queued events to w through a buffer flushed whenever the queue is empty.
+func (q *auditQueue) run(w io.Writer) {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	closeW := func() error {
+		if c, ok := w.(io.Closer); ok && w != io.Writer(os.Stdout) {
+			return c.Close()
+		}
+		return nil
+	}
+	for it := range q.ch {
+		switch {
+		case it.line != nil:
+			if _, err := bw.Write(it.line); err != nil {
+				q.dropped.Add(1)
+			}
+			if len(q.ch) == 0 {
+				_ = bw.Flush()
+			}
+		case it.swap != nil:
+			err := errors.Join(bw.Flush(), closeW())
+			w = it.swap
+			bw.Reset(w)
+			it.ack <- err
+		case it.close:
+			it.ack <- errors.Join(bw.Flush(), closeW())
+			return
+		default:
+			it.ack <- bw.Flush()
+		}
+	}
 }
 
 // lockedWriter serialises writes so concurrent events never interleave.

@@ -34,6 +34,9 @@ func TestAuditReopen(t *testing.T) {
 	}
 	wg.Wait()
 	a.write(&auditEvent{action: eventAccessDenied, user: "bob", requestID: "last"})
+	if err := a.Flush(); err != nil {
+		t.Fatal(err)
+	}
 
 	rotated, _ := os.ReadFile(path + ".1")
 	current, err := os.ReadFile(path)

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/esguard/esguard/auth"
 	"github.com/esguard/esguard/config"
@@ -27,6 +28,8 @@ type Options struct {
 	Audit *Audit
 	// Log is the application logger.
 	Log zerolog.Logger
+	// Metrics receives request metrics; nil records none.
+	Metrics *Metrics
 }
 
 // Server is the client-facing proxy.
@@ -38,6 +41,7 @@ type Server struct {
 	srv      *fasthttp.Server
 	idPrefix string
 	seq      atomic.Uint64
+	metrics  *Metrics
 }
 
 // New builds a server for the configuration in store. Server limits and upstream nodes
@@ -56,7 +60,7 @@ func New(store *config.Store, opts Options) (*Server, error) {
 	if _, err := rand.Read(prefix[:]); err != nil {
 		return nil, fmt.Errorf("proxy: request id prefix: %w", err)
 	}
-	s := &Server{store: store, upstream: up, audit: audit, log: opts.Log, idPrefix: hex.EncodeToString(prefix[:]) + "-"}
+	s := &Server{store: store, upstream: up, audit: audit, log: opts.Log, metrics: opts.Metrics, idPrefix: hex.EncodeToString(prefix[:]) + "-"}
 	l := snap.Config.Limits
 	s.srv = &fasthttp.Server{
 		Handler:                       s.handle,
@@ -108,6 +112,7 @@ type exchange struct {
 }
 
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
+	start := time.Now()
 	x := &exchange{snap: s.store.Load()}
 	x.requestID = s.idPrefix + strconv.FormatUint(s.seq.Add(1), 10)
 	x.origin = ctx.RemoteAddr().String()
@@ -117,11 +122,17 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		if r := recover(); r != nil {
 			s.log.Error().Str("request.id", x.requestID).Interface("panic", r).Msg("request handler panicked")
 			s.fail(ctx, x, errInternal(fmt.Errorf("panic: %v", r)))
+			s.metrics.request(decisionFailed, x.action, ctx.Response.StatusCode(), time.Since(start))
 		}
 	}()
-	if herr := s.serve(ctx, x); herr != nil {
+	herr := s.serve(ctx, x)
+	if herr != nil {
 		s.fail(ctx, x, herr)
+		if herr.Type == "esguard_upstream_exception" {
+			s.metrics.UpstreamError("unknown", herr.Cause)
+		}
 	}
+	s.metrics.request(decisionOf(herr), x.action, ctx.Response.StatusCode(), time.Since(start))
 }
 
 // serve runs the pipeline. It returns the error to render, or nil once a response
@@ -156,7 +167,10 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 		}
 		return herr
 	}
-	return s.forward(ctx, x)
+	start := time.Now()
+	herr := s.forward(ctx, x)
+	s.metrics.upstreamRoundTrip(time.Since(start))
+	return herr
 }
 
 // queryBodyError refuses a query body that could make Elasticsearch read an index the
@@ -382,7 +396,9 @@ func runAsDenied(action, user string, roles []string, target string) *HTTPError 
 // authorize checks every target against the effective roles and audits a refusal.
 func (s *Server) authorize(x *exchange, targets []routes.Target) *HTTPError {
 	x.indices = firstIndices(targets)
+	start := time.Now()
 	denied, reason, err := check(x.snap, x.subject, x.roles, targets, x.lookupQuery)
+	s.metrics.authorization(time.Since(start))
 	if err != nil {
 		return errInternal(err)
 	}

@@ -261,38 +261,38 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "esguard serve: --config is required")
 		return 2
 	}
-	log := zerolog.New(stderr).With().Timestamp().Logger()
 	snap, problems := config.Load(*path)
-	if snap != nil || *level != "" {
-		name := *level
-		if name == "" {
-			name = snap.Config.Log.Level
-		}
-		lvl, err := zerolog.ParseLevel(name)
-		if err != nil {
-			fmt.Fprintf(stderr, "esguard serve: %v\n", err)
-			return 2
-		}
-		log = log.Level(lvl)
+	root, err := serveLogger(stderr, *level, snap)
+	if err != nil {
+		fmt.Fprintf(stderr, "esguard serve: %v\n", err)
+		return 2
 	}
-	for _, p := range problems {
-		if p.Severity == config.Error {
-			log.Error().Str("problem", p.String()).Msg("configuration error")
-		} else {
-			log.Warn().Str("problem", p.String()).Msg("configuration warning")
-		}
-	}
+	cfgLog := root.With().Str("component", "config").Logger()
+	logProblems(cfgLog, problems)
 	if snap == nil {
 		return 1
 	}
 	store := config.NewStore(snap)
 	audit, err := proxy.OpenAudit(snap.Config.Audit.File)
 	if err != nil {
-		log.Error().Err(err).Msg("cannot open audit file")
+		cfgLog.Error().Err(err).Str("file", snap.Config.Audit.File).Msg("cannot open audit file")
 		return 1
 	}
 	defer audit.Close()
-	srv, err := proxy.New(store, proxy.Options{Audit: audit, Log: log})
+	audit.Configure(snap.Config.Audit)
+	metrics := proxy.NewMetrics(store)
+	metrics.ObserveAudit(audit)
+	store.OnReload(func(st config.ReloadStatus) {
+		logProblems(cfgLog, st.Problems)
+		if !st.OK {
+			cfgLog.Error().Uint64("failed", st.Failed).Msg("reload failed: keeping the previous configuration")
+			return
+		}
+		audit.Configure(store.Load().Config.Audit)
+		cfgLog.Info().Strs("files", store.Load().Files).Msg("configuration reloaded")
+	})
+	log := root.With().Str("component", "proxy").Logger()
+	srv, err := proxy.New(store, proxy.Options{Audit: audit, Log: log, Metrics: metrics})
 	if err != nil {
 		log.Error().Err(err).Msg("cannot start")
 		return 1
@@ -307,24 +307,37 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 		aln, err := net.Listen("tcp", addr)
 		if err != nil {
 			log.Error().Err(err).Msg("cannot listen on admin_listen")
+			ln.Close()
 			return 1
 		}
 		admin = proxy.NewAdmin(store)
+		admin.SetMetrics(metrics)
+		adminLog := root.With().Str("component", "admin").Logger()
+		adminLog.Info().Str("admin_listen", aln.Addr().String()).Msg("admin listener started")
 		go func() {
 			if err := admin.Serve(aln); err != nil {
-				log.Error().Err(err).Msg("admin listener stopped")
+				adminLog.Error().Err(err).Msg("admin listener stopped")
+			}
+		}()
+	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	if r := snap.Config.Reload; r.Watching() {
+		go func() {
+			if err := store.Watch(watchCtx, r.DebounceOr()); err != nil {
+				cfgLog.Error().Err(err).Msg("cannot watch the configuration files; reload with SIGHUP")
 			}
 		}()
 	}
 	// Signals are caught before the start is announced, so none can kill a started server.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGTERM, syscall.SIGINT)
-	grace := snap.Config.ShutdownTimeout.Or(30 * time.Second)
 	defer signal.Stop(sigs)
 	log.Info().Str("listen", ln.Addr().String()).Str("flavor", snap.Flavor).Strs("upstream", snap.Config.Upstream.Nodes).Msg("esguard started")
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	auditLog := root.With().Str("component", "audit").Logger()
 	for {
 		select {
 		case err := <-errc:
@@ -334,29 +347,48 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 			}
 			return 0
 		case <-ctx.Done():
-			return shutdown(srv, admin, log, grace)
+			return shutdown(srv, admin, log, store.Load().Config.ShutdownTimeout.Or(30*time.Second))
 		case sig := <-sigs:
 			switch sig {
 			case syscall.SIGHUP, syscall.SIGUSR1:
 				if err := audit.Reopen(); err != nil {
-					log.Error().Err(err).Msg("cannot reopen the audit file")
+					auditLog.Error().Err(err).Msg("cannot reopen the audit file")
+				}
+				if sig == syscall.SIGHUP {
+					store.Reload() // logged by the OnReload hook
 				}
 			default:
 				log.Info().Str("signal", sig.String()).Msg("shutting down")
-				return shutdown(srv, admin, log, grace)
+				return shutdown(srv, admin, log, store.Load().Config.ShutdownTimeout.Or(30*time.Second))
 			}
-			if sig != syscall.SIGHUP {
-				continue
-			}
-			problems := store.Reload()
-			for _, p := range problems {
-				log.Warn().Str("problem", p.String()).Msg("configuration problem on reload")
-			}
-			if problems.HasErrors() {
-				log.Error().Msg("reload failed: keeping the previous configuration")
-			} else {
-				log.Info().Msg("configuration reloaded")
-			}
+		}
+	}
+}
+
+// serveLogger is the application logger at the level of --log-level, else log.level.
+func serveLogger(stderr io.Writer, flagLevel string, snap *config.Snapshot) (zerolog.Logger, error) {
+	log := zerolog.New(stderr).With().Timestamp().Logger()
+	name := flagLevel
+	if name == "" && snap != nil {
+		name = snap.Config.Log.Level
+	}
+	if name == "" {
+		return log, nil
+	}
+	lvl, err := zerolog.ParseLevel(name)
+	if err != nil {
+		return log, err
+	}
+	return log.Level(lvl), nil
+}
+
+// logProblems logs configuration problems, errors as errors and the rest as warnings.
+func logProblems(log zerolog.Logger, problems config.Problems) {
+	for _, p := range problems {
+		if p.Severity == config.Error {
+			log.Error().Str("problem", p.String()).Msg("configuration error")
+		} else {
+			log.Warn().Str("problem", p.String()).Msg("configuration warning")
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -128,5 +129,112 @@ func waitForListen(t *testing.T, stderr *lockedBuffer) string {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("esguard did not start: %s", stderr.String())
+	return ""
+}
+
+// TestServeReloadOnSIGHUP changes the roles file, sends SIGHUP, and finds the new grant
+// in force, the reload counted on /metrics and reported by /readyz.
+func TestServeReloadOnSIGHUP(t *testing.T) {
+	node := proxytest.NewNode(t)
+	dir := t.TempDir()
+	free, err := net.Listen("tcp", "127.0.0.1:0") // listen and admin_listen must differ
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminAddr := free.Addr().String()
+	free.Close()
+	const roles = "reader:\n  indices:\n    - names: [logs-*]\n      privileges: [read]\n"
+	files := map[string]string{
+		"roles.yml": roles,
+		"users.yml": "alice:\n  password_hash: \"" + authtest.Hash(t, "pw") + "\"\n  roles: [reader]\n",
+		"esguard.yml": "listen: 127.0.0.1:0\nadmin_listen: " + adminAddr + "\nupstream:\n  nodes: [" + node.URL + "]\n" +
+			"roles: [roles.yml]\nusers: users.yml\nreload: {watch: false}\nshutdown_timeout: 5s\n",
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--config", filepath.Join(dir, "esguard.yml")}, strings.NewReader(""), io.Discard, &stderr)
+	}()
+	addr := waitForListen(t, &stderr)
+	admin := waitForLog(t, &stderr, "admin listener started", "admin_listen")
+	search := func() int {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(t.Context(), "GET", "http://"+addr+"/metrics-1/_search", nil)
+		req.SetBasicAuth("alice", "pw")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := search(); s != 403 {
+		t.Fatalf("before the reload: %d", s)
+	}
+	grant := roles + "    - names: [metrics-*]\n      privileges: [read]\n"
+	if err := os.WriteFile(filepath.Join(dir, "roles.yml"), []byte(grant), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); search() != 200; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the reloaded grant is not in force: %s", stderr.String())
+		}
+	}
+	get := func(path string) string {
+		t.Helper()
+		resp, err := http.Get("http://" + admin + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if m := get("/metrics"); !strings.Contains(m, `esguard_config_reloads_total{result="success"} 1`) ||
+		!strings.Contains(m, `esguard_requests_total{action_family="indices:data/read",decision="granted",status="200"} 1`) {
+		t.Errorf("/metrics after the reload:\n%s", m)
+	}
+	if r := get("/readyz"); !strings.Contains(r, `"last_reload":"ok"`) {
+		t.Errorf("/readyz after the reload: %s", r)
+	}
+	if !strings.Contains(stderr.String(), `"component":"config"`) || !strings.Contains(stderr.String(), "configuration reloaded") {
+		t.Errorf("the reload is not logged: %s", stderr.String())
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
+// waitForLog returns the string field of the first log line with message msg.
+func waitForLog(t *testing.T, stderr *lockedBuffer, msg, field string) string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		sc := bufio.NewScanner(strings.NewReader(stderr.String()))
+		for sc.Scan() {
+			var line map[string]any
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line["message"] == msg {
+				if v, ok := line[field].(string); ok {
+					return v
+				}
+			}
+		}
+	}
+	t.Fatalf("no %q log line: %s", msg, stderr.String())
 	return ""
 }

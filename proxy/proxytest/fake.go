@@ -90,6 +90,7 @@ func NewNode(t testing.TB) *Node {
 		DisableHeaderNamesNormalizing: true,
 		NoDefaultServerHeader:         true,
 		MaxRequestBodySize:            200 << 20,
+		CloseOnShutdown:               true, // do not wait for idle keep-alive connections at cleanup
 	}
 	go func() { _ = n.srv.Serve(ln) }()
 	t.Cleanup(func() { _ = n.srv.Shutdown() })

@@ -48,20 +48,10 @@ func TestServe(t *testing.T) {
 		"esguard.yml": "listen: 127.0.0.1:0\nupstream:\n  nodes: [" + node.URL + "]\n  connect_timeout: 1s\n" +
 			"roles: [roles.yml]\nusers: users.yml\naudit: {file: audit.log}\nlog: {level: debug}\nshutdown_timeout: 5s\n",
 	}
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	var stderr lockedBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--config", filepath.Join(dir, "esguard.yml")}, strings.NewReader(""), io.Discard, &stderr)
-	}()
+	srv := startServe(t, dir, files)
+	stderr := &srv.stderr
 
-	addr := waitForListen(t, &stderr)
+	addr := waitForLog(t, stderr, "esguard started", "listen")
 	search := func() {
 		t.Helper()
 		req, _ := http.NewRequestWithContext(t.Context(), "GET", "http://"+addr+"/logs-1/_search", nil)
@@ -97,39 +87,48 @@ func TestServe(t *testing.T) {
 	if b, _ := os.ReadFile(audit + ".1"); !bytes.Contains(b, []byte(`"access_granted"`)) {
 		t.Error("the rotated file lost the first event")
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("exit %d: %s", code, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	srv.stop(t)
 	if !strings.Contains(stderr.String(), `"level":"debug"`) && !strings.Contains(stderr.String(), `"level":"info"`) {
 		t.Errorf("no structured log: %s", stderr.String())
 	}
 }
 
-// waitForListen reads the startup log line for the address esguard listens on.
-func waitForListen(t *testing.T, stderr *lockedBuffer) string {
+// serving is `esguard serve` running in-process.
+type serving struct {
+	stderr lockedBuffer
+	cancel context.CancelFunc
+	done   chan int
+}
+
+// startServe writes files into dir and runs `esguard serve` on dir/esguard.yml.
+func startServe(t *testing.T, dir string, files map[string]string) *serving {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		sc := bufio.NewScanner(strings.NewReader(stderr.String()))
-		for sc.Scan() {
-			var line struct {
-				Message string `json:"message"`
-				Listen  string `json:"listen"`
-			}
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Message == "esguard started" {
-				return line.Listen
-			}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("esguard did not start: %s", stderr.String())
-	return ""
+	ctx, cancel := context.WithCancel(t.Context())
+	t.Cleanup(cancel)
+	s := &serving{cancel: cancel, done: make(chan int, 1)}
+	go func() {
+		s.done <- run(ctx, []string{"serve", "--config", filepath.Join(dir, "esguard.yml")}, strings.NewReader(""), io.Discard, &s.stderr)
+	}()
+	return s
+}
+
+// stop asks serve to stop and expects a clean exit.
+func (s *serving) stop(t *testing.T) {
+	t.Helper()
+	s.cancel()
+	select {
+	case code := <-s.done:
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, s.stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
 }
 
 // TestServeReloadOnSIGHUP changes the roles file, sends SIGHUP, and finds the new grant
@@ -150,20 +149,10 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 		"esguard.yml": "listen: 127.0.0.1:0\nadmin_listen: " + adminAddr + "\nupstream:\n  nodes: [" + node.URL + "]\n" +
 			"roles: [roles.yml]\nusers: users.yml\nreload: {watch: false}\nshutdown_timeout: 5s\n",
 	}
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	var stderr lockedBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--config", filepath.Join(dir, "esguard.yml")}, strings.NewReader(""), io.Discard, &stderr)
-	}()
-	addr := waitForListen(t, &stderr)
-	admin := waitForLog(t, &stderr, "admin listener started", "admin_listen")
+	srv := startServe(t, dir, files)
+	stderr := &srv.stderr
+	addr := waitForLog(t, stderr, "esguard started", "listen")
+	admin := waitForLog(t, stderr, "admin listener started", "admin_listen")
 	search := func() int {
 		t.Helper()
 		req, _ := http.NewRequestWithContext(t.Context(), "GET", "http://"+addr+"/metrics-1/_search", nil)
@@ -210,15 +199,7 @@ func TestServeReloadOnSIGHUP(t *testing.T) {
 	if !strings.Contains(stderr.String(), `"component":"config"`) || !strings.Contains(stderr.String(), "configuration reloaded") {
 		t.Errorf("the reload is not logged: %s", stderr.String())
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("exit %d: %s", code, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	srv.stop(t)
 }
 
 // waitForLog returns the string field of the first log line with message msg.

@@ -180,7 +180,7 @@ func (m *Metrics) upstreamRoundTrip(took time.Duration) {
 	}
 }
 
-// UpstreamError counts a failed round trip to node ("unknown" when not known).
+// UpstreamError counts a failed round trip to node.
 func (m *Metrics) UpstreamError(node string, _ error) {
 	if m != nil {
 		m.upstreamErrors.WithLabelValues(node).Inc()

@@ -128,9 +128,6 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	herr := s.serve(ctx, x)
 	if herr != nil {
 		s.fail(ctx, x, herr)
-		if herr.Type == "esguard_upstream_exception" {
-			s.metrics.UpstreamError("unknown", herr.Cause)
-		}
 	}
 	s.metrics.request(decisionOf(herr), x.action, ctx.Response.StatusCode(), time.Since(start))
 }
@@ -465,8 +462,9 @@ func expandsHidden(v string) bool {
 func (s *Server) forward(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	req := &ctx.Request
 	cleanRequestHeaders(&req.Header, x.snap.UpstreamAuthorization())
-	_, herr := s.upstream.Do(req, &ctx.Response, idempotent(x.method, x.action))
+	node, herr := s.upstream.Do(req, &ctx.Response, idempotent(x.method, x.action))
 	if herr != nil {
+		s.metrics.UpstreamError(node, herr.Cause)
 		ev := x.event(eventAccessGranted, x.action)
 		ev.indices = x.indices
 		s.audit.write(ev)

@@ -48,6 +48,7 @@ type catEntry struct {
 	p            *Privilege
 	m            actionMatcher
 	failuresOnly bool // index privilege that applies only to the ::failures selector
+	failures     bool // index privilege that applies to the ::failures selector (alone or with data)
 	ownAPIKey    bool // manage_own_api_key (ManageOwnApiKeyClusterPrivilege)
 }
 
@@ -110,6 +111,7 @@ func newCatalogue(flavour, clusterTSV, indexTSV string, deprecated map[Kind]map[
 			p.Deprecated = deprecated[src.kind][p.Name]
 			e := &catEntry{p: p, m: newActionMatcher(p.Patterns, p.Excluded)}
 			e.failuresOnly = src.kind == IndexKind && strings.HasPrefix(p.Notes, "selector=failures only")
+			e.failures = src.kind == IndexKind && (strings.HasPrefix(p.Notes, "selector=all") || strings.HasPrefix(p.Notes, "selector=data,failures") || e.failuresOnly)
 			e.ownAPIKey = src.kind == ClusterKind && p.Name == "manage_own_api_key"
 			if _, dup := src.into[p.Name]; dup {
 				return nil, fmt.Errorf("duplicate %s privilege [%s]", src.kind, p.Name)

@@ -51,10 +51,23 @@ func isMappingUpdateAction(action string) bool {
 // indexGroup is one compiled indices entry (IndicesPermission.Group).
 type indexGroup struct {
 	privs           []*catEntry  // named data-selector privileges
+	failPrivs       []*catEntry  // named privileges that apply to the ::failures selector
 	raw             []actionGlob // raw index action patterns (name + "*")
 	bwc             bool         // holds create, create_doc, index or write
 	names           []namePattern
 	allowRestricted bool
+}
+
+// grantsFailures reports whether the group grants action on the ::failures component of
+// data streams (IndexComponentSelector.FAILURES): only all, manage, manage_data_stream_lifecycle,
+// read_failure_store and manage_failure_store do; raw action patterns never do.
+func (g *indexGroup) grantsFailures(action string) bool {
+	for _, e := range g.failPrivs {
+		if e.match(action) {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *indexGroup) grants(action string) bool {
@@ -86,12 +99,28 @@ type Permission struct {
 	clusterRaw []actionGlob
 	ownAPIKey  bool
 	groups     []*indexGroup
+	remote     []*remoteGroup
 	runAs      *nameSet
 	dlsFls     bool
 
 	mu    sync.Mutex
-	cache atomic.Pointer[map[string]*actionEntry]
-	views map[string]*indexView // shared by actions granted by the same groups
+	cache [2]atomic.Pointer[map[string]*actionEntry] // by selector: data, failures
+	views map[string]*indexView                      // shared by actions granted by the same groups
+}
+
+// selector is the data stream component an index action applies to.
+type selector uint8
+
+const (
+	selData     selector = iota // the data (the default, and ::data)
+	selFailures                 // the failure store (::failures)
+)
+
+// remoteGroup is one compiled remote_indices entry.
+type remoteGroup struct {
+	clusters *nameSet
+	names    *nameSet
+	group    *indexGroup
 }
 
 // actionEntry is everything a Permission knows about one action.
@@ -159,12 +188,27 @@ func Compile(c *Catalogue, roles []*RoleDescriptor) (*Permission, error) {
 				p.dlsFls = true
 			}
 		}
-		// Remote indices grant nothing on the local cluster (and esguard denies remote
-		// expressions), but their privileges and patterns must still be valid.
 		for i := range r.RemoteIndices {
-			_, gerrs := compileGroup(c, &r.RemoteIndices[i].IndicesPrivileges)
+			ri := &r.RemoteIndices[i]
+			g, gerrs := compileGroup(c, &ri.IndicesPrivileges)
 			for _, err := range gerrs {
 				fail(err)
+			}
+			var clusters nameSetBuilder
+			for _, cl := range ri.Clusters {
+				np, err := compileNamePattern(cl)
+				if err != nil {
+					fail(err)
+					continue
+				}
+				clusters.add(&np)
+			}
+			if g != nil {
+				var names nameSetBuilder
+				for j := range g.names {
+					names.add(&g.names[j])
+				}
+				p.remote = append(p.remote, &remoteGroup{clusters: clusters.build(), names: names.build(), group: g})
 			}
 		}
 		for _, u := range r.RunAs {
@@ -206,9 +250,12 @@ func compileGroup(c *Catalogue, ip *IndicesPrivileges) (*indexGroup, []error) {
 		}
 		// read_failure_store and manage_failure_store apply only to the ::failures
 		// selector (IndexPrivilege.resolveBySelectorAccess keeps them in a separate
-		// FAILURES-only privilege), which esguard denies; they grant nothing on data.
+		// FAILURES-only privilege); they grant nothing on data.
 		if !e.failuresOnly {
 			g.privs = append(g.privs, e)
+		}
+		if e.failures {
+			g.failPrivs = append(g.failPrivs, e)
 		}
 	}
 	for _, n := range ip.Names {
@@ -219,32 +266,35 @@ func compileGroup(c *Catalogue, ip *IndicesPrivileges) (*indexGroup, []error) {
 		}
 		g.names = append(g.names, np)
 	}
-	if len(g.names) == 0 || (len(g.privs) == 0 && len(g.raw) == 0 && !g.bwc) {
+	if len(g.names) == 0 || (len(g.privs) == 0 && len(g.raw) == 0 && len(g.failPrivs) == 0 && !g.bwc) {
 		return nil, errs
 	}
 	return g, errs
 }
 
-// entry returns the cached decision data of action, computing it on first use.
-func (p *Permission) entry(action string) *actionEntry {
-	if m := p.cache.Load(); m != nil {
+// entry returns the cached decision data of action on data, computing it on first use.
+func (p *Permission) entry(action string) *actionEntry { return p.entryFor(selData, action) }
+
+// entryFor returns the cached decision data of action on the selected component.
+func (p *Permission) entryFor(sel selector, action string) *actionEntry {
+	if m := p.cache[sel].Load(); m != nil {
 		if e, ok := (*m)[action]; ok {
 			return e
 		}
 	}
-	return p.slowEntry(action)
+	return p.slowEntry(sel, action)
 }
 
-func (p *Permission) slowEntry(action string) *actionEntry {
+func (p *Permission) slowEntry(sel selector, action string) *actionEntry {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	old := p.cache.Load()
+	old := p.cache[sel].Load()
 	if old != nil {
 		if e, ok := (*old)[action]; ok {
 			return e
 		}
 	}
-	e := p.computeEntry(action)
+	e := p.computeEntry(sel, action)
 	if lenOf(old) < maxCachedActions {
 		m := make(map[string]*actionEntry, lenOf(old)+1)
 		if old != nil {
@@ -253,13 +303,13 @@ func (p *Permission) slowEntry(action string) *actionEntry {
 			}
 		}
 		m[action] = e
-		p.cache.Store(&m)
+		p.cache[sel].Store(&m)
 	}
 	return e
 }
 
 // computeEntry evaluates action against the role set; p.mu is held.
-func (p *Permission) computeEntry(action string) *actionEntry {
+func (p *Permission) computeEntry(sel selector, action string) *actionEntry {
 	e := &actionEntry{view: emptyView}
 	for _, c := range p.cluster {
 		if c.match(action) {
@@ -282,12 +332,19 @@ func (p *Permission) computeEntry(action string) *actionEntry {
 		return e
 	}
 	mapping := isMappingUpdateAction(action)
-	sig := make([]byte, (len(p.groups)+7)/8)
+	sig := make([]byte, 1+(len(p.groups)+7)/8)
+	sig[0] = byte(sel)
 	for i, g := range p.groups {
-		// Mapping updates are also granted by the BWC ingest privileges, on indices and
-		// aliases (IndicesPermission.buildIndexMatcherPredicateForAction and check).
-		if g.grants(action) || (mapping && g.bwc) {
-			sig[i/8] |= 1 << (i % 8)
+		var ok bool
+		if sel == selFailures {
+			ok = g.grantsFailures(action)
+		} else {
+			// Mapping updates are also granted by the BWC ingest privileges, on indices
+			// and aliases (IndicesPermission.buildIndexMatcherPredicateForAction and check).
+			ok = g.grants(action) || (mapping && g.bwc)
+		}
+		if ok {
+			sig[1+i/8] |= 1 << (i % 8)
 			e.nameOnly = true
 		}
 	}
@@ -301,7 +358,7 @@ func (p *Permission) computeEntry(action string) *actionEntry {
 	}
 	var ord, res nameSetBuilder
 	for i, g := range p.groups {
-		if sig[i/8]&(1<<(i%8)) == 0 {
+		if sig[1+i/8]&(1<<(i%8)) == 0 {
 			continue
 		}
 		for j := range g.names {
@@ -396,6 +453,37 @@ func (p *Permission) IndexPattern(action, pattern string, includeHidden bool) bo
 		return false
 	}
 	return p.entry(action).view.coversPattern(pattern, includeHidden)
+}
+
+// IndexFailures reports whether the role set grants the index action on the ::failures
+// component of the data stream (or on every data stream the wildcard pattern can name):
+// only privileges whose selector includes failures count (all, manage,
+// manage_data_stream_lifecycle, read_failure_store, manage_failure_store).
+func (p *Permission) IndexFailures(action, name string, includeHidden bool) bool {
+	if p == nil || !IsIndexAction(action) || IsClusterAction(action) {
+		return false
+	}
+	return p.entryFor(selFailures, action).view.coversPattern(name, includeHidden)
+}
+
+// RemoteIndex reports whether the role set's remote_indices grant the index action on
+// the index expression (a name or wildcard pattern) of the remote cluster (an alias or a
+// wildcard pattern of aliases): one entry must cover both, and a name or pattern that can
+// reach a restricted index needs allow_restricted_indices.
+func (p *Permission) RemoteIndex(action, cluster, expr string, includeHidden bool) bool {
+	if p == nil || !IsIndexAction(action) || IsClusterAction(action) {
+		return false
+	}
+	restricted := IsRestricted(expr) || (hasWildcard(expr) && mayNameRestricted(expr, includeHidden))
+	for _, rg := range p.remote {
+		if !rg.group.grants(action) || (restricted && !rg.group.allowRestricted) {
+			continue
+		}
+		if rg.clusters.covers(cluster) && rg.names.covers(expr) {
+			return true
+		}
+	}
+	return false
 }
 
 // RunAs reports whether the role set may run as user (the run_as patterns of every

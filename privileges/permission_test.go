@@ -379,7 +379,7 @@ func TestActionCacheBound(t *testing.T) {
 			t.Fatalf("%s not granted", action)
 		}
 	}
-	if n := len(*p.cache.Load()); n > maxCachedActions {
+	if n := len(*p.cache[selData].Load()); n > maxCachedActions {
 		t.Errorf("cache grew to %d", n)
 	}
 }

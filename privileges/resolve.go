@@ -1,0 +1,366 @@
+package privileges
+
+import (
+	"slices"
+	"strings"
+)
+
+// IndicesOptions are a request's indices options (IndicesOptions in Elasticsearch): which
+// states wildcards expand to, and how missing or unauthorized names are treated.
+type IndicesOptions struct {
+	ExpandOpen        bool
+	ExpandClosed      bool
+	ExpandHidden      bool
+	IgnoreUnavailable bool
+	AllowNoIndices    bool
+	// IgnoreAliases makes wildcards skip aliases (requests that act on concrete indices
+	// only, such as delete, open and close index).
+	IgnoreAliases bool
+}
+
+// ResolveRequest is one set of index expressions to resolve for an action.
+type ResolveRequest struct {
+	Action      string
+	Expressions []string // as written; comma-separated lists are split
+	Options     IndicesOptions
+	// IncludeDataStreams lets wildcards match data streams (IndicesRequest.includeDataStreams).
+	IncludeDataStreams bool
+	// AllowRemote accepts "cluster:index" expressions (IndicesRequest.Replaceable.allowsRemoteIndices).
+	AllowRemote bool
+	// DateMath resolves a date math expression ("<logs-{now/d}>") to a name; nil refuses
+	// date math (the expression is denied).
+	DateMath func(expr string) (string, error)
+}
+
+// Resolution is what a request may run on after resolution and authorization.
+type Resolution struct {
+	// Indices are the local expressions to send upstream, in order. When Narrowed is
+	// false they are the request's own expressions, which may be sent unchanged.
+	Indices []string
+	// Remote are the authorized "cluster:index" expressions, unchanged.
+	Remote []string
+	// Denied are the expressions the role set does not grant: explicit names (and, without
+	// metadata, wildcards that are not covered). A request with Denied must be refused.
+	Denied []string
+	// Narrowed reports that Indices differ from what the request wrote: wildcards or _all
+	// were expanded to authorized names, date math resolved, names dropped.
+	Narrowed bool
+	// NoIndices reports that nothing is left and the request allows that: Elasticsearch
+	// answers as for an empty set of indices (an empty search).
+	NoIndices bool
+	// NotFound is set when nothing is left for a wildcard (or for the whole request) and
+	// allow_no_indices is false: Elasticsearch answers index_not_found_exception naming it.
+	NotFound string
+}
+
+// ResolveError is an index expression Elasticsearch refuses as invalid.
+type ResolveError struct {
+	Type   string // exception type, e.g. illegal_argument_exception
+	Reason string
+}
+
+func (e *ResolveError) Error() string { return e.Type + ": " + e.Reason }
+
+// Resolve expands and authorizes index expressions as Elasticsearch security does
+// (IndicesAndAliasesResolver and IndexAbstractionResolver.resolveIndexAbstractions):
+//
+//   - no expressions, or the single expression "_all", mean every visible name;
+//   - a wildcard expands to the names of md that the role set grants the action on and
+//     that are visible under the options (open/closed, hidden unless the wildcard and the
+//     name both start with '.'; aliases unless IgnoreAliases; data streams when
+//     IncludeDataStreams); a wildcard that expands to nothing fails with NotFound unless
+//     AllowNoIndices;
+//   - "-expr" after a wildcard removes names from what precedes it (order matters);
+//   - "<...>" date math is resolved first, and may yield a wildcard;
+//   - "name::failures" addresses a data stream's failure store, granted only by
+//     privileges whose selector covers failures; "::data" is the default;
+//   - "cluster:index" is a remote expression, authorized by remote_indices;
+//   - an explicit name is kept when granted (existing or not: Elasticsearch reports a
+//     missing index itself), dropped when IgnoreUnavailable, and denied otherwise. A
+//     backing index is granted by its data stream's privileges. Privileges on an index do
+//     not grant its aliases, and the reverse.
+//
+// When every expression is a plain name or a wildcard the role set fully covers, the
+// request is left as written (Narrowed false): Elasticsearch would expand it to the same
+// names. md may be nil (no cluster metadata): wildcards are then checked as patterns, and
+// one that is not covered is denied.
+func Resolve(p *Permission, md *Metadata, req ResolveRequest) (Resolution, error) {
+	parts := splitExpressions(req.Expressions)
+	if len(parts) == 0 || (len(parts) == 1 && parts[0] == allExpression) {
+		return resolveAll(p, md, req, parts)
+	}
+	if r, ok := unchanged(p, req, parts); ok {
+		return r, nil
+	}
+	var (
+		res          Resolution
+		out          []string
+		seen         = map[string]bool{}
+		wildcardSeen bool
+	)
+	add := func(names ...string) {
+		for _, n := range names {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	remove := func(match func(string) bool) {
+		out = slices.DeleteFunc(out, func(n string) bool {
+			if match(n) {
+				delete(seen, n)
+				return true
+			}
+			return false
+		})
+	}
+	res.Narrowed = true
+	for _, part := range parts {
+		minus := false
+		expr := part
+		if wildcardSeen && len(expr) > 1 && expr[0] == '-' {
+			minus, expr = true, expr[1:]
+		}
+		if md == nil && minus {
+			add(part) // without metadata the exclusion is left to Elasticsearch
+			continue
+		}
+		if expr == allExpression {
+			expr = "*"
+		}
+		name, sel, err := splitSelector(expr)
+		if err != nil {
+			return Resolution{}, err
+		}
+		if cluster, index, remote := splitRemote(name); remote {
+			if !req.AllowRemote {
+				return Resolution{}, &ResolveError{Type: "illegal_argument_exception", Reason: "Cross-cluster calls are not supported in this context but remote indices were requested: [" + part + "]"}
+			}
+			if minus || strings.HasPrefix(index, "-") || p.RemoteIndex(req.Action, cluster, index, req.Options.ExpandHidden) {
+				res.Remote = append(res.Remote, part)
+			} else {
+				res.Denied = append(res.Denied, part)
+			}
+			continue
+		}
+		if isDateMath(name) {
+			if req.DateMath == nil {
+				res.Denied = append(res.Denied, part)
+				continue
+			}
+			resolved, err := req.DateMath(name)
+			if err != nil {
+				return Resolution{}, err
+			}
+			name = resolved
+		}
+		if hasWildcard(name) {
+			wildcardSeen = true
+			if md == nil {
+				if coversWithSelector(p, req.Action, name, sel, req.Options.ExpandHidden) {
+					add(withSelector(name, sel))
+				} else {
+					res.Denied = append(res.Denied, part)
+				}
+				continue
+			}
+			matched := expandWildcard(p, md, req, name, sel)
+			if len(matched) == 0 {
+				if !req.Options.AllowNoIndices && !minus {
+					res.NotFound = name
+					return res, nil
+				}
+				continue
+			}
+			if minus {
+				set := make(map[string]bool, len(matched))
+				for _, m := range matched {
+					set[m] = true
+				}
+				remove(func(n string) bool { return set[n] })
+			} else {
+				add(matched...)
+			}
+			continue
+		}
+		full := withSelector(name, sel)
+		switch {
+		case minus:
+			remove(func(n string) bool { return n == full })
+		case authorizedName(p, md, req.Action, name, sel):
+			add(full)
+		case req.Options.IgnoreUnavailable:
+			// Elasticsearch drops a name the user may not see.
+		default:
+			res.Denied = append(res.Denied, part)
+		}
+	}
+	res.Indices = out
+	if len(res.Denied) > 0 {
+		return res, nil
+	}
+	if len(out) == 0 && len(res.Remote) == 0 {
+		if !req.Options.AllowNoIndices {
+			res.NotFound = "[" + strings.Join(parts, ", ") + "]"
+		} else {
+			res.NoIndices = true
+		}
+	}
+	return res, nil
+}
+
+// resolveAll resolves "_all" (or no expression): every visible name the role set grants.
+func resolveAll(p *Permission, md *Metadata, req ResolveRequest, parts []string) (Resolution, error) {
+	if p.IndexPattern(req.Action, "*", req.Options.ExpandHidden) {
+		return Resolution{Indices: parts}, nil
+	}
+	if md == nil {
+		return Resolution{Denied: []string{allExpression}}, nil
+	}
+	res := Resolution{Narrowed: true, Indices: expandWildcard(p, md, req, "*", selData)}
+	if len(res.Indices) == 0 {
+		if req.Options.AllowNoIndices {
+			res.NoIndices = true
+		} else {
+			res.NotFound = allExpression
+		}
+	}
+	return res, nil
+}
+
+// unchanged reports whether the request can go upstream as written: every expression is
+// a granted plain name or a wildcard the role set covers, with no exclusion, date math,
+// selector or remote cluster to interpret.
+func unchanged(p *Permission, req ResolveRequest, parts []string) (Resolution, bool) {
+	for _, part := range parts {
+		switch {
+		case part[0] == '-', part[0] == '<', strings.IndexByte(part, ':') >= 0:
+			return Resolution{}, false
+		case hasWildcard(part):
+			if !p.IndexPattern(req.Action, part, req.Options.ExpandHidden) {
+				return Resolution{}, false
+			}
+		case !p.Index(req.Action, part):
+			return Resolution{}, false
+		}
+	}
+	return Resolution{Indices: parts}, true
+}
+
+// expandWildcard returns the visible names of md matching the pattern that the role set
+// grants the action on, sorted, with the selector suffix when one was given.
+func expandWildcard(p *Permission, md *Metadata, req ResolveRequest, pattern string, sel selector) []string {
+	var out []string
+	for _, a := range md.withPrefix(literalPrefix(pattern)) {
+		if !globMatch(pattern, a.Name) || !visible(a, pattern, req, sel) {
+			continue
+		}
+		if !authorizedName(p, md, req.Action, a.Name, sel) {
+			continue
+		}
+		out = append(out, withSelector(a.Name, sel))
+	}
+	return out
+}
+
+// visible is IndexAbstractionResolver.isIndexVisible.
+func visible(a *Abstraction, pattern string, req ResolveRequest, sel selector) bool {
+	o := req.Options
+	if sel == selFailures && a.Kind != KindDataStream {
+		return false
+	}
+	implicitHidden := strings.HasPrefix(a.Name, ".") && strings.HasPrefix(pattern, ".")
+	if a.Hidden && !o.ExpandHidden && !implicitHidden {
+		return false
+	}
+	switch a.Kind {
+	case KindAlias:
+		return !o.IgnoreAliases
+	case KindDataStream:
+		return req.IncludeDataStreams
+	}
+	if a.Parent != "" && !req.IncludeDataStreams {
+		return false
+	}
+	if a.Closed {
+		return o.ExpandClosed
+	}
+	return o.ExpandOpen
+}
+
+// authorizedName reports whether the role set grants the action on one concrete name: the
+// name itself, or for a backing index its data stream; for ::failures the data stream's
+// failure store.
+func authorizedName(p *Permission, md *Metadata, action, name string, sel selector) bool {
+	if sel == selFailures {
+		return p.IndexFailures(action, name, false)
+	}
+	a, ok := md.Lookup(name)
+	if ok && a.Failure {
+		// A failure-store index is always its data stream's failures component
+		// (IndicesPermission.IndexResource).
+		return p.IndexFailures(action, name, false) || p.IndexFailures(action, a.Parent, false)
+	}
+	if p.Index(action, name) {
+		return true
+	}
+	return ok && a.Kind == KindIndex && a.Parent != "" && p.Index(action, a.Parent)
+}
+
+func coversWithSelector(p *Permission, action, pattern string, sel selector, hidden bool) bool {
+	if sel == selFailures {
+		return p.IndexFailures(action, pattern, hidden)
+	}
+	return p.IndexPattern(action, pattern, hidden)
+}
+
+// splitExpressions splits comma-separated lists and drops empty items.
+func splitExpressions(exprs []string) []string {
+	var parts []string
+	for _, e := range exprs {
+		for part := range strings.SplitSeq(e, ",") {
+			if part != "" {
+				parts = append(parts, part)
+			}
+		}
+	}
+	return parts
+}
+
+// splitSelector splits "name::selector" (IndexNameExpressionResolver.SelectorResolver).
+func splitSelector(expr string) (string, selector, error) {
+	i := strings.Index(expr, "::")
+	if i < 0 {
+		return expr, selData, nil
+	}
+	name, s := expr[:i], expr[i+2:]
+	switch s {
+	case "data":
+		return name, selData, nil
+	case "failures":
+		return name, selFailures, nil
+	}
+	return "", 0, &ResolveError{Type: "invalid_index_name_exception", Reason: "Invalid index name [" + expr + "], invalid usage of :: separator, [" + s + "] is not a recognized selector"}
+}
+
+func withSelector(name string, sel selector) string {
+	if sel == selFailures {
+		return name + "::failures"
+	}
+	return name
+}
+
+// splitRemote splits "cluster:index" (RemoteClusterAware.splitIndexName). Date math
+// ("<...>") is never split: its time zone may hold ':'.
+func splitRemote(expr string) (cluster, index string, remote bool) {
+	if isDateMath(expr) {
+		return "", expr, false
+	}
+	cluster, index, remote = strings.Cut(expr, ":")
+	return cluster, index, remote
+}
+
+func isDateMath(expr string) bool {
+	return len(expr) >= 2 && expr[0] == '<' && expr[len(expr)-1] == '>'
+}

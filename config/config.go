@@ -64,6 +64,10 @@ type Upstream struct {
 	ConnectTimeout Duration `yaml:"connect_timeout"`
 	// MaxConnsPerNode bounds the connection pool per node (default 512).
 	MaxConnsPerNode int `yaml:"max_conns_per_node"`
+	// MetadataRefresh is how often esguard reloads the cluster's index, alias and data
+	// stream names (default 30s); requests that create, delete or re-alias indices also
+	// trigger a reload.
+	MetadataRefresh Duration `yaml:"metadata_refresh"`
 }
 
 // Users is either a users.yml file name or Elasticsearch's file realm pair.

@@ -86,7 +86,11 @@ func (e *ResolveError) Error() string { return e.Type + ": " + e.Reason }
 // one that is not covered is denied.
 func Resolve(p *Permission, md *Metadata, req ResolveRequest) (Resolution, error) {
 	parts := splitExpressions(req.Expressions)
+	expand := req.Options.ExpandOpen || req.Options.ExpandClosed
 	if len(parts) == 0 || (len(parts) == 1 && parts[0] == allExpression) {
+		if !expand {
+			return Resolution{Narrowed: true, NoIndices: true}, nil
+		}
 		return resolveAll(p, md, req, parts)
 	}
 	if r, ok := unchanged(p, req, parts); ok {
@@ -126,7 +130,7 @@ func Resolve(p *Permission, md *Metadata, req ResolveRequest) (Resolution, error
 			add(part) // without metadata the exclusion is left to Elasticsearch
 			continue
 		}
-		if expr == allExpression {
+		if expr == allExpression && expand {
 			expr = "*"
 		}
 		name, sel, err := splitSelector(expr)
@@ -155,7 +159,9 @@ func Resolve(p *Permission, md *Metadata, req ResolveRequest) (Resolution, error
 			}
 			name = resolved
 		}
-		if hasWildcard(name) {
+		// Without open or closed in expand_wildcards, wildcards are not expanded: they are
+		// names (IndicesOptions.expandWildcardExpressions).
+		if expand && hasWildcard(name) {
 			wildcardSeen = true
 			if md == nil {
 				if coversWithSelector(p, req.Action, name, sel, req.Options.ExpandHidden) {
@@ -193,7 +199,7 @@ func Resolve(p *Permission, md *Metadata, req ResolveRequest) (Resolution, error
 		case req.Options.IgnoreUnavailable:
 			// Elasticsearch drops a name the user may not see.
 		default:
-			res.Denied = append(res.Denied, part)
+			res.Denied = append(res.Denied, full) // date math is reported resolved
 		}
 	}
 	res.Indices = out
@@ -267,8 +273,8 @@ func expandWildcard(p *Permission, md *Metadata, req ResolveRequest, pattern str
 // visible is IndexAbstractionResolver.isIndexVisible.
 func visible(a *Abstraction, pattern string, req ResolveRequest, sel selector) bool {
 	o := req.Options
-	if sel == selFailures && a.Kind != KindDataStream {
-		return false
+	if (sel == selFailures && a.Kind != KindDataStream) || a.Failure {
+		return false // failure-store indices are reached through ::failures only
 	}
 	implicitHidden := strings.HasPrefix(a.Name, ".") && strings.HasPrefix(pattern, ".")
 	if a.Hidden && !o.ExpandHidden && !implicitHidden {

@@ -42,6 +42,7 @@ portal:
 
 // env is a running esguard in front of a fake Elasticsearch node.
 type env struct {
+	srv   *proxy.Server
 	node  *proxytest.Node
 	url   string
 	store *config.Store
@@ -54,6 +55,7 @@ type envOptions struct {
 	users     map[string][]string // user → roles; every password is "<user>-pass"
 	extraYAML string              // appended to esguard.yml
 	upstream  string              // upstream section body; default: the fake node
+	cluster   proxytest.Cluster   // the fake node's indices, aliases and data streams
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -71,6 +73,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		}
 	}
 	node := proxytest.NewNode(t)
+	node.SetCluster(o.cluster)
 	dir := t.TempDir()
 	var users strings.Builder
 	for name, roles := range o.users {
@@ -102,7 +105,12 @@ users: users.yml
 	}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Shutdown(t.Context()) })
-	return &env{node: node, url: "http://" + ln.Addr().String(), store: store, audit: audit, dir: dir}
+	if o.upstream == "" || strings.Contains(o.upstream, node.URL) {
+		if err := srv.RefreshMetadata(t.Context()); err != nil {
+			t.Fatalf("metadata: %v", err)
+		}
+	}
+	return &env{srv: srv, node: node, url: "http://" + ln.Addr().String(), store: store, audit: audit, dir: dir}
 }
 
 func write(t testing.TB, dir, name, content string) {

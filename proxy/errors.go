@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 
@@ -18,7 +19,10 @@ type HTTPError struct {
 	// Plain renders Elasticsearch's bare {"error":"...","status":N} shape used by the
 	// REST layer for unknown routes and wrong methods.
 	Plain bool
-	Cause error
+	// Fields are further properties of the exception, as Elasticsearch adds them
+	// (index_not_found_exception carries "index", "resource.id", ...).
+	Fields map[string]string
+	Cause  error
 }
 
 func (e *HTTPError) Error() string {
@@ -63,6 +67,12 @@ func errMethodNotAllowed(path, method string, allowed []string) *HTTPError {
 		Headers: map[string][]string{"Allow": {list}}}
 }
 
+// errIndexNotFound is Elasticsearch's IndexNotFoundException for name.
+func errIndexNotFound(name string) *HTTPError {
+	return &HTTPError{Status: fasthttp.StatusNotFound, Type: "index_not_found_exception", Reason: "no such index [" + name + "]",
+		Fields: map[string]string{"resource.type": "index_or_alias", "resource.id": name, "index_uuid": "_na_", "index": name}}
+}
+
 func errUpstream(status int, reason string, cause error) *HTTPError {
 	return &HTTPError{Status: status, Type: "esguard_upstream_exception", Reason: reason, Cause: cause}
 }
@@ -78,17 +88,59 @@ type errorCause struct {
 	Header map[string][]string `json:"header,omitempty"`
 }
 
-type errorBody struct {
-	Error struct {
-		RootCause []errorCause `json:"root_cause"`
-		errorCause
-	} `json:"error"`
-	Status int `json:"status"`
-}
-
 type plainErrorBody struct {
 	Error  string `json:"error"`
 	Status int    `json:"status"`
+}
+
+// causeJSON renders one exception: type, reason, the WWW-Authenticate header when
+// given, then e's extra fields.
+func causeJSON(e *HTTPError, header map[string][]string) ([]byte, error) {
+	b, err := marshalPlain(errorCause{Type: e.Type, Reason: e.Reason, Header: header})
+	if err != nil || len(e.Fields) == 0 {
+		return b, err
+	}
+	extra, err := marshalPlain(e.Fields)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(b[:len(b)-1], ','), extra[1:]...), nil
+}
+
+// marshalPlain is json.Marshal without HTML escaping: Elasticsearch writes '<', '>' and
+// '&' as they are (date math names are full of them).
+func marshalPlain(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+}
+
+// exceptionJSON renders e as Elasticsearch renders an exception:
+// {"root_cause":[cause],"type":...,"reason":...}.
+func exceptionJSON(e *HTTPError, header map[string][]string) ([]byte, error) {
+	c, err := causeJSON(e, header)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, 2*len(c)+16)
+	out = append(out, `{"root_cause":[`...)
+	out = append(out, c...)
+	out = append(out, "],"...)
+	return append(out, c[1:]...), nil
+}
+
+// exceptionObject is exceptionJSON for an exception inside a larger response (a failed
+// item of _msearch or _mget).
+func exceptionObject(e *HTTPError) []byte {
+	b, err := exceptionJSON(e, nil)
+	if err != nil {
+		return []byte(`{"type":"esguard_internal_exception","reason":"error rendering failed"}`)
+	}
+	return b
 }
 
 // writeError renders e in Elasticsearch's JSON shape. It is the one place that renders errors.
@@ -112,14 +164,9 @@ func writeError(ctx *fasthttp.RequestCtx, e *HTTPError) {
 		err  error
 	)
 	if e.Plain {
-		body, err = json.Marshal(plainErrorBody{Error: e.Reason, Status: e.Status})
-	} else {
-		var b errorBody
-		c := errorCause{Type: e.Type, Reason: e.Reason, Header: header}
-		b.Error.RootCause = []errorCause{c}
-		b.Error.errorCause = c
-		b.Status = e.Status
-		body, err = json.Marshal(b)
+		body, err = marshalPlain(plainErrorBody{Error: e.Reason, Status: e.Status})
+	} else if body, err = exceptionJSON(e, header); err == nil {
+		body = append(append([]byte(`{"error":`), body...), `,"status":`+strconv.Itoa(e.Status)+`}`...)
 	}
 	if err != nil {
 		body = []byte(`{"error":"internal error","status":` + strconv.Itoa(e.Status) + `}`)

@@ -133,10 +133,6 @@ func TestDenied(t *testing.T) {
 			"action [indices:data/write/index:op_type/index] is unauthorized for user [ingest] with effective roles [ingest] on indices [logs-1], this action is granted by the index privileges [create,index,write,all]"},
 		{"delete index", "alice", "DELETE", "/logs-1",
 			"action [indices:admin/delete] is unauthorized for user [alice] with effective roles [logs_reader] on indices [logs-1], this action is granted by the index privileges [delete_index,manage,all]"},
-		{"wildcard beyond the grant", "alice", "GET", "/*/_search",
-			"action [indices:data/read/search] is unauthorized for user [alice] with effective roles [logs_reader] on indices [*], this action is granted by the index privileges [read,all]"},
-		{"no index means all", "alice", "GET", "/_search",
-			""},
 		{"restricted index for admin", "ops", "POST", "/.security-7/_doc",
 			""},
 	}

@@ -42,6 +42,8 @@ type Server struct {
 	idPrefix string
 	seq      atomic.Uint64
 	metrics  *Metrics
+	meta     *MetadataCache
+	stopMeta context.CancelFunc
 }
 
 // New builds a server for the configuration in store. Server limits and upstream nodes
@@ -60,7 +62,14 @@ func New(store *config.Store, opts Options) (*Server, error) {
 	if _, err := rand.Read(prefix[:]); err != nil {
 		return nil, fmt.Errorf("proxy: request id prefix: %w", err)
 	}
-	s := &Server{store: store, upstream: up, audit: audit, log: opts.Log, metrics: opts.Metrics, idPrefix: hex.EncodeToString(prefix[:]) + "-"}
+	meta, err := NewMetadataCache(snap.Config.Upstream, opts.Log)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{store: store, upstream: up, audit: audit, log: opts.Log, metrics: opts.Metrics, meta: meta, idPrefix: hex.EncodeToString(prefix[:]) + "-"}
+	var metaCtx context.Context
+	metaCtx, s.stopMeta = context.WithCancel(context.Background())
+	go meta.Run(metaCtx)
 	l := snap.Config.Limits
 	s.srv = &fasthttp.Server{
 		Handler:                       s.handle,
@@ -88,10 +97,18 @@ func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(ln) }
 
 // Shutdown stops accepting connections and waits for in-flight requests until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopMeta()
 	err := s.srv.ShutdownWithContext(ctx)
 	s.upstream.Close()
 	return err
 }
+
+// RefreshMetadata fetches the cluster's index, alias and data stream names now (the
+// background loop also does, at start and then periodically).
+func (s *Server) RefreshMetadata(ctx context.Context) error { return s.meta.Refresh(ctx) }
+
+// Metadata returns the cluster metadata in use, nil before the first fetch.
+func (s *Server) Metadata() *MetadataCache { return s.meta }
 
 // Handler exposes the request handler, for tests and embedding.
 func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
@@ -153,8 +170,13 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	if err != nil {
 		return s.targetError(x, m.Route, err)
 	}
-	if herr := s.authorize(x, targets); herr != nil {
+	res, herr := s.resolveIndices(x, &m, targets)
+	if herr != nil {
 		return herr
+	}
+	x.indices = res.indices
+	if x.indices == nil {
+		x.indices = firstIndices(targets)
 	}
 	if herr := queryBodyError(ctx, x); herr != nil {
 		if herr.Status == fasthttp.StatusForbidden {
@@ -164,10 +186,51 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 		}
 		return herr
 	}
+	if res.empty {
+		ev := x.event(eventAccessGranted, x.action)
+		ev.indices = x.indices
+		s.audit.write(ev)
+		return writeEmpty(ctx, x, &m)
+	}
+	if res.narrowed {
+		if herr := s.rewritePath(ctx, x, &m, res.indices); herr != nil {
+			return herr
+		}
+	}
 	start := time.Now()
-	herr := s.forward(ctx, x)
+	herr = s.forward(ctx, x)
 	s.metrics.upstreamRoundTrip(time.Since(start))
+	if herr == nil {
+		s.afterWrite(ctx, x)
+	}
 	return herr
+}
+
+// afterWrite reloads the cluster metadata after a request that changed which indices,
+// aliases or data streams exist, so that the next requests see them.
+func (s *Server) afterWrite(ctx *fasthttp.RequestCtx, x *exchange) {
+	if st := ctx.Response.StatusCode(); st < 200 || st > 299 || !changesMetadata(x.action) {
+		return
+	}
+	if err := s.meta.Refresh(context.Background()); err != nil {
+		s.log.Warn().Err(err).Str("request.id", x.requestID).Msg("cluster metadata refresh after a change failed")
+		s.meta.Invalidate()
+	}
+}
+
+// changesMetadata reports whether an action creates, deletes, opens, closes or re-aliases
+// indices or data streams.
+func changesMetadata(action string) bool {
+	switch {
+	case strings.HasPrefix(action, "indices:admin/create"), strings.HasPrefix(action, "indices:admin/auto_create"),
+		strings.HasPrefix(action, "indices:admin/delete"), strings.HasPrefix(action, "indices:admin/aliases"),
+		strings.HasPrefix(action, "indices:admin/data_stream/"), strings.HasPrefix(action, "indices:admin/rollover"),
+		strings.HasPrefix(action, "indices:admin/resize"), strings.HasPrefix(action, "indices:admin/shrink"),
+		action == "indices:admin/open", action == "indices:admin/close", strings.HasPrefix(action, "indices:admin/settings/update"),
+		action == "indices:data/write/reindex", action == "indices:admin/index/copy_lifecycle_index_metadata":
+		return true
+	}
+	return false
 }
 
 // queryBodyError refuses a query body that could make Elasticsearch read an index the

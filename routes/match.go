@@ -118,7 +118,11 @@ func (t *Table) Match(method, rawPath string) (Match, error) {
 		}
 		h := t.lookup(segs, m)
 		if r := h.route(mi); r != nil {
-			return newMatch(r, segs), nil
+			m := newMatch(r, segs)
+			if err := m.checkSlashes(path); err != nil {
+				return Match{}, err
+			}
+			return m, nil
 		}
 		allowed |= h.methods() // getValidHandlerMethodSet
 	}
@@ -126,6 +130,32 @@ func (t *Table) Match(method, rawPath string) (Match, error) {
 		return Match{}, &MethodNotAllowedError{Method: method, Path: path, Allowed: allowed.names()}
 	}
 	return Match{}, ErrUnknownRoute
+}
+
+// checkSlashes refuses a parameter that decodes to a value with '/' (an escaped %2F),
+// except in the index expressions of a date math name such as "<logs-{now/d}>", whose
+// rounding needs it. Elasticsearch accepts the escape in any captured segment, but a
+// guard must not let a segment hide a separator from anything that decodes before
+// splitting; a date math name is resolved by esguard and forwarded as a plain name.
+func (m *Match) checkSlashes(path string) error {
+	for _, p := range m.params[:m.n] {
+		if strings.IndexByte(p.Value, '/') < 0 {
+			continue
+		}
+		if p.Name == m.Route.IndexParam && (m.Route.Source == SourcePath || m.Route.Source == SourcePathAndBody) {
+			ok := true
+			for part := range strings.SplitSeq(p.Value, ",") {
+				if strings.IndexByte(part, '/') >= 0 && !(strings.HasPrefix(part, "<") && strings.HasSuffix(part, ">")) {
+					ok = false
+				}
+			}
+			if ok {
+				continue
+			}
+		}
+		return &BadPathError{Path: path, Reason: "encoded '/' (%2F) is only accepted inside a date math index name: [" + p.Value + "]"}
+	}
+	return nil
 }
 
 // lookup is PathTrie.retrieve for one mode.

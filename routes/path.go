@@ -66,11 +66,10 @@ func checkPath(path string) error {
 
 // checkComponent validates one path segment for decodeComponent without allocating and
 // returns why it is refused, or "". The messages for malformed escapes are those of
-// RestUtils.decode. Two refusals are esguard's own: an escape that decodes to '/'
-// (Elasticsearch would accept it inside a parameter, but a guard must not let a segment
-// hide a separator from anything that decodes before splitting), and bytes that are not
-// valid UTF-8 (Elasticsearch would replace them with U+FFFD, naming an index other than
-// the one esguard checked).
+// RestUtils.decode. One refusal is esguard's own: bytes that are not valid UTF-8
+// (Elasticsearch would replace them with U+FFFD, naming an index other than the one
+// esguard checked). An escaped '/' is accepted here and judged once the segment is
+// captured (Match.checkSlashes).
 func checkComponent(s string) string {
 	var v utf8Stream
 	for i := 0; i < len(s); i++ {
@@ -92,9 +91,7 @@ func checkComponent(s string) string {
 			if hi < 0 || lo < 0 {
 				return "invalid escape sequence `%" + s[i-1:i+1] + "' at index " + strconv.Itoa(i-2) + " of: " + s
 			}
-			if c = byte(hi<<4 | lo); c == '/' {
-				return "encoded '/' (%2F) is not accepted in a path segment: " + s
-			}
+			c = byte(hi<<4 | lo)
 		}
 		v.add(c)
 	}

@@ -48,9 +48,10 @@ type Route struct {
 	Handler    string      // the Elasticsearch RestHandler class
 	Notes      string      // the table's notes, items separated by "; "
 
-	params   []pathParam // the template's {param} segments
-	nameOnly bool        // the top-level check is on the action name only (notes)
-	also     []string    // further actions the handler runs (notes: also=...)
+	params       []pathParam // the template's {param} segments
+	nameOnly     bool        // the top-level check is on the action name only (notes)
+	continuation bool        // continues a context (scroll, PIT, async result, SQL cursor) by its id
+	also         []string    // further actions the handler runs (notes: also=...)
 }
 
 // pathParam is a {name} segment of a template, at segment pos counted from the first
@@ -59,6 +60,12 @@ type pathParam struct {
 	pos  int
 	name string
 }
+
+// Continuation reports whether the route continues or closes a context that an earlier
+// request created (a scroll, a point in time, an async result, an SQL cursor), named by
+// an id in the path, query or body. Such a request is authorized by its action name
+// only, and the context must belong to the caller.
+func (r *Route) Continuation() bool { return r.continuation }
 
 // IndexSourceText returns the index source exactly as the reference table writes it:
 // "none", "body", "path:index", "path:name", "path:source" or "path:index+body".

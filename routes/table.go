@@ -26,6 +26,8 @@ type Table struct {
 	routes []*Route
 	root   node      // the trie below "/"
 	top    *handlers // the routes of "/" itself (PathTrie.rootValue)
+	// siblings maps a route without indices to the route that adds an {index} segment.
+	siblings map[*Route]sibling
 }
 
 var defaultTable = sync.OnceValue(func() *Table {
@@ -60,6 +62,7 @@ func parseTable(data string) (*Table, error) {
 		}
 		t.routes = append(t.routes, r)
 	}
+	t.linkSiblings()
 	return t, nil
 }
 
@@ -187,6 +190,12 @@ func parseNotes(r *Route) error {
 	for item := range strings.SplitSeq(r.Notes, "; ") {
 		if strings.HasPrefix(item, nameOnlyNote) {
 			r.nameOnly = true
+		}
+		// Scroll, point-in-time close, async results and SQL cursors are not
+		// IndicesRequests: Elasticsearch authorizes them by action name and binds the
+		// context to the user who created it.
+		if strings.Contains(item, "not an IndicesRequest") {
+			r.nameOnly, r.continuation = true, true
 		}
 		list, ok := strings.CutPrefix(item, "also=")
 		if !ok || alternativeAlso[r.Method+" "+r.Path] {

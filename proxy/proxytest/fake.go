@@ -4,6 +4,7 @@
 package proxytest
 
 import (
+	"encoding/json"
 	"net"
 	"strings"
 	"sync"
@@ -67,6 +68,112 @@ type Node struct {
 	count    int
 	discard  bool
 	answer   func(Request) Response
+	cluster  Cluster
+	metaReqs int
+}
+
+// MetadataOpaqueID is the X-Opaque-Id esguard sends with its own metadata requests.
+const MetadataOpaqueID = "esguard-metadata"
+
+// Cluster is the fake node's index metadata, which it reports to esguard's own
+// GET /_resolve/index/* requests (those with X-Opaque-Id MetadataOpaqueID). Those are
+// answered without being recorded in Requests or Count; MetadataRequests counts them.
+type Cluster struct {
+	Indices     []Index
+	Aliases     []Alias
+	DataStreams []DataStream
+}
+
+// Index is one index of the fake cluster.
+type Index struct {
+	Name                   string
+	Aliases                []string
+	Hidden, Closed, System bool
+	DataStream             string
+}
+
+// Alias is one alias of the fake cluster.
+type Alias struct {
+	Name    string
+	Indices []string
+	Hidden  bool
+}
+
+// DataStream is one data stream of the fake cluster.
+type DataStream struct {
+	Name           string
+	BackingIndices []string
+	FailureIndices []string
+	Hidden         bool
+}
+
+// SetCluster replaces the index metadata the node reports.
+func (n *Node) SetCluster(c Cluster) {
+	n.mu.Lock()
+	n.cluster = c
+	n.mu.Unlock()
+}
+
+// MetadataRequests returns how many GET /_resolve/index/* requests arrived.
+func (n *Node) MetadataRequests() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.metaReqs
+}
+
+// resolveIndex renders the cluster as GET /_resolve/index/* does, with hidden names only
+// when expand_wildcards asks for them.
+func (c Cluster) resolveIndex(expand string) []byte {
+	hidden := strings.Contains(expand, "all") || strings.Contains(expand, "hidden")
+	type idx struct {
+		Name       string   `json:"name"`
+		Aliases    []string `json:"aliases,omitempty"`
+		Attributes []string `json:"attributes"`
+		DataStream string   `json:"data_stream,omitempty"`
+	}
+	type alias struct {
+		Name    string   `json:"name"`
+		Indices []string `json:"indices"`
+	}
+	type ds struct {
+		Name           string   `json:"name"`
+		BackingIndices []string `json:"backing_indices"`
+		FailureIndices []string `json:"failure_indices,omitempty"`
+		TimestampField string   `json:"timestamp_field"`
+	}
+	out := struct {
+		Indices     []idx   `json:"indices"`
+		Aliases     []alias `json:"aliases"`
+		DataStreams []ds    `json:"data_streams"`
+	}{Indices: []idx{}, Aliases: []alias{}, DataStreams: []ds{}}
+	for _, i := range c.Indices {
+		if i.Hidden && !hidden {
+			continue
+		}
+		attrs := []string{"open"}
+		if i.Closed {
+			attrs = []string{"closed"}
+		}
+		if i.Hidden {
+			attrs = append(attrs, "hidden")
+		}
+		if i.System {
+			attrs = append(attrs, "system")
+		}
+		out.Indices = append(out.Indices, idx{Name: i.Name, Aliases: i.Aliases, Attributes: attrs, DataStream: i.DataStream})
+	}
+	for _, a := range c.Aliases {
+		if !a.Hidden || hidden {
+			out.Aliases = append(out.Aliases, alias{Name: a.Name, Indices: a.Indices})
+		}
+	}
+	for _, d := range c.DataStreams {
+		if !d.Hidden || hidden {
+			out.DataStreams = append(out.DataStreams, ds{Name: d.Name, BackingIndices: d.BackingIndices, FailureIndices: d.FailureIndices, TimestampField: "@timestamp"})
+		}
+	}
+	b, _ := json.Marshal(out)
+	return b
 }
 
 // Discard stops keeping requests (they are still counted), for benchmarks.
@@ -127,6 +234,16 @@ func (n *Node) Reset() {
 }
 
 func (n *Node) handle(ctx *fasthttp.RequestCtx) {
+	if string(ctx.Method()) == "GET" && string(ctx.Request.Header.Peek("X-Opaque-Id")) == MetadataOpaqueID {
+		n.mu.Lock()
+		n.metaReqs++
+		body := n.cluster.resolveIndex(string(ctx.QueryArgs().Peek("expand_wildcards")))
+		n.mu.Unlock()
+		ctx.Response.Header.Set("X-elastic-product", "Elasticsearch")
+		ctx.Response.Header.SetContentType("application/json")
+		ctx.Response.SetBody(body)
+		return
+	}
 	r := Request{
 		Method: string(ctx.Method()),
 		URI:    string(ctx.Request.Header.RequestURI()),

@@ -1,0 +1,245 @@
+package proxy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/esguard/esguard/config"
+	"github.com/esguard/esguard/privileges"
+	"github.com/rs/zerolog"
+)
+
+// MetadataCache holds the cluster's index, alias and data stream names, fetched with
+// esguard's own upstream credentials and refreshed in the background. When a refresh
+// fails, the last good copy stays in use.
+type MetadataCache struct {
+	es       *elasticsearch.Client
+	interval time.Duration
+	log      zerolog.Logger
+
+	current atomic.Pointer[metadataState]
+	kick    chan struct{}
+	mu      sync.Mutex // serializes fetches
+	gen     atomic.Uint64
+}
+
+type metadataState struct {
+	md      *privileges.Metadata
+	fetched time.Time
+}
+
+// metadataOpaqueID marks esguard's own metadata requests in the cluster's task list and
+// slow logs.
+const metadataOpaqueID = "esguard-metadata"
+
+// metadataTimeout bounds one fetch.
+const metadataTimeout = 10 * time.Second
+
+// NewMetadataCache builds the cache for the upstream cluster; nothing is fetched until
+// Refresh or Run.
+func NewMetadataCache(up config.Upstream, log zerolog.Logger) (*MetadataCache, error) {
+	dialer := &net.Dialer{Timeout: up.ConnectTimeout.Or(5 * time.Second), KeepAlive: 30 * time.Second}
+	es, err := elasticsearch.NewClient(elasticsearch.Config{
+		Addresses: up.Nodes,
+		Username:  up.Username,
+		Password:  up.Password,
+		APIKey:    up.APIKey,
+		Transport: &http.Transport{
+			DialContext:           dialer.DialContext,
+			ResponseHeaderTimeout: metadataTimeout,
+			MaxIdleConnsPerHost:   2,
+			IdleConnTimeout:       90 * time.Second,
+		},
+		MaxRetries:    len(up.Nodes),
+		RetryOnStatus: []int{502, 503, 504},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("proxy: metadata client: %w", err)
+	}
+	return &MetadataCache{
+		es:       es,
+		interval: up.MetadataRefresh.Or(30 * time.Second),
+		log:      log,
+		kick:     make(chan struct{}, 1),
+	}, nil
+}
+
+// Get returns the current metadata, or nil when none has been fetched yet.
+func (c *MetadataCache) Get() *privileges.Metadata {
+	if c == nil {
+		return nil
+	}
+	if s := c.current.Load(); s != nil {
+		return s.md
+	}
+	return nil
+}
+
+// Fetched returns when the current metadata was fetched (zero when never).
+func (c *MetadataCache) Fetched() time.Time {
+	if s := c.current.Load(); s != nil {
+		return s.fetched
+	}
+	return time.Time{}
+}
+
+// Refresh fetches the metadata now. Concurrent callers share one fetch: a caller that
+// waited for a fetch which started after it called does not fetch again.
+func (c *MetadataCache) Refresh(ctx context.Context) error {
+	start := c.gen.Load()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	done := start + 2 // gen is odd while a fetch runs: one that began after this call
+	if start%2 == 1 { // has completed once gen reaches done
+		done++
+	}
+	if c.gen.Load() >= done {
+		return nil
+	}
+	c.gen.Add(1)
+	ctx, cancel := context.WithTimeout(ctx, metadataTimeout)
+	defer cancel()
+	md, err := c.fetch(ctx)
+	c.gen.Add(1)
+	if err != nil {
+		return err
+	}
+	c.current.Store(&metadataState{md: md, fetched: time.Now()})
+	return nil
+}
+
+// Invalidate asks the background loop for a refresh soon.
+func (c *MetadataCache) Invalidate() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run refreshes the metadata every interval, and when invalidated, until ctx ends. After
+// a failure it retries sooner (from 1s, doubling up to the interval), keeping the last
+// good copy.
+func (c *MetadataCache) Run(ctx context.Context) {
+	wait := time.Duration(0)
+	backoff := time.Second
+	for {
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+		case <-c.kick:
+			timer.Stop()
+		}
+		if err := c.Refresh(ctx); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			c.log.Warn().Err(err).Dur("retry_in", backoff).Msg("cluster metadata refresh failed; keeping the last good copy")
+			wait = backoff
+			backoff = min(backoff*2, c.interval)
+			continue
+		}
+		wait, backoff = c.interval, time.Second
+	}
+}
+
+// resolveResponse is the answer of GET /_resolve/index/*.
+type resolveResponse struct {
+	Indices []struct {
+		Name       string   `json:"name"`
+		Aliases    []string `json:"aliases"`
+		Attributes []string `json:"attributes"`
+		DataStream string   `json:"data_stream"`
+	} `json:"indices"`
+	Aliases []struct {
+		Name    string   `json:"name"`
+		Indices []string `json:"indices"`
+	} `json:"aliases"`
+	DataStreams []struct {
+		Name           string   `json:"name"`
+		BackingIndices []string `json:"backing_indices"`
+		FailureIndices []string `json:"failure_indices"`
+	} `json:"data_streams"`
+}
+
+// fetch reads every name (expand_wildcards=all), then the visible ones
+// (expand_wildcards=open,closed): an alias or data stream missing from the second answer
+// is hidden (the resolve API reports the hidden attribute for indices only).
+func (c *MetadataCache) fetch(ctx context.Context) (*privileges.Metadata, error) {
+	all, err := c.resolve(ctx, "all")
+	if err != nil {
+		return nil, err
+	}
+	visible, err := c.resolve(ctx, "open,closed")
+	if err != nil {
+		return nil, err
+	}
+	shown := map[string]bool{}
+	for _, a := range visible.Aliases {
+		shown[a.Name] = true
+	}
+	for _, d := range visible.DataStreams {
+		shown[d.Name] = true
+	}
+	indices := make([]privileges.IndexMeta, 0, len(all.Indices))
+	for _, ix := range all.Indices {
+		m := privileges.IndexMeta{Name: ix.Name, Aliases: ix.Aliases, DataStream: ix.DataStream}
+		m.Hidden = slices.Contains(ix.Attributes, "hidden")
+		m.Closed = slices.Contains(ix.Attributes, "closed")
+		m.System = slices.Contains(ix.Attributes, "system")
+		indices = append(indices, m)
+	}
+	aliases := make([]privileges.AliasMeta, 0, len(all.Aliases))
+	for _, a := range all.Aliases {
+		aliases = append(aliases, privileges.AliasMeta{Name: a.Name, Indices: a.Indices, Hidden: !shown[a.Name]})
+	}
+	streams := make([]privileges.DataStreamMeta, 0, len(all.DataStreams))
+	for _, d := range all.DataStreams {
+		streams = append(streams, privileges.DataStreamMeta{Name: d.Name, BackingIndices: d.BackingIndices, FailureIndices: d.FailureIndices, Hidden: !shown[d.Name]})
+	}
+	return privileges.NewMetadata(indices, aliases, streams), nil
+}
+
+func (c *MetadataCache) resolve(ctx context.Context, expand string) (*resolveResponse, error) {
+	api := c.es.Indices.ResolveIndex
+	res, err := api([]string{"*"}, api.WithContext(ctx), api.WithExpandWildcards(expand), api.WithOpaqueID(metadataOpaqueID))
+	if err != nil {
+		return nil, fmt.Errorf("resolve index: %w", err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, 256<<20))
+	if err != nil {
+		return nil, fmt.Errorf("resolve index: %w", err)
+	}
+	if res.IsError() {
+		return nil, fmt.Errorf("resolve index: status %d: %s", res.StatusCode, truncate(body, 300))
+	}
+	var r resolveResponse
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, fmt.Errorf("resolve index: %w", err)
+	}
+	return &r, nil
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) > n {
+		return string(b[:n]) + "..."
+	}
+	return string(b)
+}
+
+// errNoMetadata is returned when a request needs the cluster's names and none have been
+// fetched yet.
+var errNoMetadata = errors.New("cluster metadata is not available yet")

@@ -39,6 +39,17 @@ type Config struct {
 	Reload Reload `yaml:"reload"`
 	// Limits bounds what a client may send and how long it may take.
 	Limits Limits `yaml:"limits"`
+	// BoundIDs configures how scroll, point-in-time, async and cursor ids are bound to
+	// the user who created them.
+	BoundIDs BoundIDs `yaml:"bound_ids"`
+}
+
+// BoundIDs names the key that signs the ids esguard hands out. Every esguard instance
+// in front of one cluster must share it; without it each process uses a random key, and
+// an id is only accepted by the instance that issued it.
+type BoundIDs struct {
+	// KeyFile holds at least 32 bytes of secret key material.
+	KeyFile string `yaml:"key_file"`
 }
 
 // TLS names a certificate and its key.

@@ -43,6 +43,8 @@ type Snapshot struct {
 	Warnings Problems
 	// Files are the absolute names of the files this snapshot was read from.
 	Files []string
+	// BoundKey is the key of bound_ids.key_file, nil when none is configured.
+	BoundKey []byte
 
 	mu    sync.RWMutex
 	perms map[string]*privileges.Permission
@@ -118,6 +120,17 @@ func load(path string, ps *Problems) *Snapshot {
 	}
 	if cfg.Audit.File != "" {
 		cfg.Audit.File = resolve(cfg.Audit.File)
+	}
+	if cfg.BoundIDs.KeyFile != "" {
+		cfg.BoundIDs.KeyFile = resolve(cfg.BoundIDs.KeyFile)
+		if key, err := os.ReadFile(cfg.BoundIDs.KeyFile); err != nil {
+			c.errorf(at("bound_ids.key_file"), "bound_ids.key_file: %v", err)
+		} else if len(bytes.TrimSpace(key)) < 32 {
+			c.errorf(at("bound_ids.key_file"), "bound_ids.key_file [%s] holds %d bytes; it needs at least 32 (for example the output of openssl rand -hex 32)", cfg.BoundIDs.KeyFile, len(bytes.TrimSpace(key)))
+		} else {
+			s.BoundKey = bytes.TrimSpace(key)
+			s.Files = append(s.Files, cfg.BoundIDs.KeyFile)
+		}
 	}
 	if cfg.TLS != nil {
 		c.errorf(at("tls"), "tls is not supported by this version of esguard; terminate TLS in front of it")

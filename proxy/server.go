@@ -16,6 +16,7 @@ import (
 	"github.com/esguard/esguard/auth"
 	"github.com/esguard/esguard/config"
 	"github.com/esguard/esguard/privileges"
+	"github.com/esguard/esguard/proxy/bound"
 	"github.com/esguard/esguard/routes"
 	"github.com/esguard/esguard/runas"
 	"github.com/rs/zerolog"
@@ -44,6 +45,7 @@ type Server struct {
 	metrics  *Metrics
 	meta     *MetadataCache
 	stopMeta context.CancelFunc
+	binder   *bound.Binder
 }
 
 // New builds a server for the configuration in store. Server limits and upstream nodes
@@ -67,6 +69,10 @@ func New(store *config.Store, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{store: store, upstream: up, audit: audit, log: opts.Log, metrics: opts.Metrics, meta: meta, idPrefix: hex.EncodeToString(prefix[:]) + "-"}
+	s.binder, err = newBinderFor(snap, opts.Log)
+	if err != nil {
+		return nil, err
+	}
 	var metaCtx context.Context
 	metaCtx, s.stopMeta = context.WithCancel(context.Background())
 	go meta.Run(metaCtx)
@@ -126,6 +132,8 @@ type exchange struct {
 	roles     []string // effective roles
 	action    string
 	indices   []string
+	// bindResponse is set when the response may carry ids to bind to the user.
+	bindResponse bool
 }
 
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
@@ -170,10 +178,25 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	if err != nil {
 		return s.targetError(x, m.Route, err)
 	}
+	br, herr := s.unbindRequest(ctx, x, &m)
+	if herr != nil {
+		return herr
+	}
+	if br.pit {
+		// A point in time fixes the indices; the search names none of its own.
+		targets = nameOnlyTargets(targets)
+	}
 	res, herr := s.resolveIndices(x, &m, targets)
 	if herr != nil {
 		return herr
 	}
+	if br.clearAll {
+		if herr := s.checkClearAll(x); herr != nil {
+			return herr
+		}
+	}
+	_, scroll := x.lookupQuery("scroll")
+	x.bindResponse = scroll || br.pit || bindsResponse(x.action)
 	x.indices = res.indices
 	if x.indices == nil {
 		x.indices = firstIndices(targets)
@@ -525,7 +548,13 @@ func expandsHidden(v string) bool {
 func (s *Server) forward(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	req := &ctx.Request
 	cleanRequestHeaders(&req.Header, x.snap.UpstreamAuthorization())
+	if x.bindResponse {
+		req.Header.Del(fasthttp.HeaderAcceptEncoding) // the ids in the response must be readable
+	}
 	node, herr := s.upstream.Do(req, &ctx.Response, idempotent(x.method, x.action))
+	if herr == nil && x.bindResponse {
+		herr = s.bindResponse(ctx, x)
+	}
 	if herr != nil {
 		s.metrics.UpstreamError(node, herr.Cause)
 		ev := x.event(eventAccessGranted, x.action)

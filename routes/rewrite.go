@@ -105,6 +105,38 @@ func (t *Table) PathWithIndices(m *Match, indices []string) (string, error) {
 	return b.String(), nil
 }
 
+// PathWithParams returns the raw path of the matched route with its parameters taken
+// from params (by name), each percent-encoded as Elasticsearch decodes it.
+func (t *Table) PathWithParams(m *Match, params []Param) (string, error) {
+	r := m.Route
+	var b strings.Builder
+	for seg := range strings.SplitSeq(r.Path[1:], "/") {
+		b.WriteByte('/')
+		name, isParam := paramName(seg)
+		if !isParam {
+			b.WriteString(seg)
+			continue
+		}
+		found := false
+		for _, p := range params {
+			if p.Name == name {
+				for i, part := range strings.Split(p.Value, ",") {
+					if i > 0 {
+						b.WriteByte(',')
+					}
+					writeEscaped(&b, part)
+				}
+				found = true
+				break
+			}
+		}
+		if !found {
+			return "", errors.New("routes: no value for parameter " + name)
+		}
+	}
+	return b.String(), nil
+}
+
 // writeEscaped writes a path segment value so that RestUtils.decodeComponent gives it
 // back: everything but letters, digits and "-._~*:" is percent-encoded ("," too, since
 // the caller joins lists itself).

@@ -34,8 +34,9 @@
 // keyed with a fixed label), so the configured key may also serve other
 // purposes. The MAC covers a version label, the kind, and the owner and the id
 // each preceded by its length as a 64-bit big-endian integer, so no two (kind,
-// owner, id) triples share an input. Binding the kind means that an id handed out as a scroll id is refused
-// where a PIT id, an async id or a cursor is expected.
+// owner, id) triples share an input. Binding the kind means that an id handed
+// out as a scroll id is refused where a PIT id, an async id or a cursor is
+// expected.
 //
 // The owner is any string the caller builds to name a user, for example the realm
 // and the username joined by a NUL byte.

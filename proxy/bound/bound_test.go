@@ -78,8 +78,8 @@ func TestKnownAnswer(t *testing.T) {
 		owner, id string
 		want      string
 	}{
-		{Scroll, alice, esScrollID, "esg1XftzpMQnr7tQz-exNSSJgw." + esScrollID},
-		{PIT, alice, esPITID, "esg18li_Ctcuf4aOdh4cTtn1TA." + esPITID},
+		{Scroll, alice, esScrollID, "esg1ImiualYMBk7OE1t8mcMMmg." + esScrollID},
+		{PIT, alice, esPITID, "esg1baS_G9DD1WDqAj_OuLZ7VQ." + esPITID},
 	}
 	for _, tt := range tests {
 		if got := b.Wrap(tt.kind, tt.owner, tt.id); got != tt.want {

@@ -88,7 +88,6 @@ func parseRole(c collector, name string, n *yaml.Node, cat *privileges.Catalogue
 					d.RemoteIndices = append(d.RemoteIndices, privileges.RemoteIndicesPrivileges{Clusters: clusters, IndicesPrivileges: *gp})
 				}
 			}
-			c.warnf(e.line, "role [%s]: remote_indices is accepted but not enforced by esguard: remote index names are always refused", name)
 		case "run_as":
 			items, err := stringList(e.value)
 			if err != nil {

@@ -27,6 +27,10 @@ type ResolveRequest struct {
 	IncludeDataStreams bool
 	// AllowRemote accepts "cluster:index" expressions (IndicesRequest.Replaceable.allowsRemoteIndices).
 	AllowRemote bool
+	// Literal treats every expression as one name, as Elasticsearch does for requests
+	// that are not IndicesRequest.Replaceable (single-document reads and writes, create
+	// index): no wildcard, exclusion or _all is expanded; date math is still resolved.
+	Literal bool
 	// DateMath resolves a date math expression ("<logs-{now/d}>") to a name; nil refuses
 	// date math (the expression is denied).
 	DateMath func(expr string) (string, error)
@@ -86,7 +90,10 @@ func (e *ResolveError) Error() string { return e.Type + ": " + e.Reason }
 // one that is not covered is denied.
 func Resolve(p *Permission, md *Metadata, req ResolveRequest) (Resolution, error) {
 	parts := splitExpressions(req.Expressions)
-	expand := req.Options.ExpandOpen || req.Options.ExpandClosed
+	expand := (req.Options.ExpandOpen || req.Options.ExpandClosed) && !req.Literal
+	if req.Literal && len(parts) > 0 {
+		return resolveLiteral(p, md, req, parts)
+	}
 	if len(parts) == 0 || (len(parts) == 1 && parts[0] == allExpression) {
 		if !expand {
 			return Resolution{Narrowed: true, NoIndices: true}, nil
@@ -212,6 +219,34 @@ func Resolve(p *Permission, md *Metadata, req ResolveRequest) (Resolution, error
 		} else {
 			res.NoIndices = true
 		}
+	}
+	return res, nil
+}
+
+// resolveLiteral authorizes each expression as one name.
+func resolveLiteral(p *Permission, md *Metadata, req ResolveRequest, parts []string) (Resolution, error) {
+	var res Resolution
+	for _, part := range parts {
+		name := part
+		if isDateMath(part) {
+			if req.DateMath == nil {
+				res.Denied = append(res.Denied, part)
+				continue
+			}
+			resolved, err := req.DateMath(part)
+			if err != nil {
+				return Resolution{}, err
+			}
+			name, res.Narrowed = resolved, true
+		}
+		if authorizedName(p, md, req.Action, name, selData) {
+			res.Indices = append(res.Indices, name)
+		} else {
+			res.Denied = append(res.Denied, name)
+		}
+	}
+	if !res.Narrowed {
+		res.Indices = parts
 	}
 	return res, nil
 }

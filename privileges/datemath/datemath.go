@@ -95,6 +95,9 @@ func dynamic(text string, start int, now time.Time, invalid func(string) error) 
 				return 0, "", invalid("missing closing `}` for date math format")
 			}
 			spec := text[i+1 : i+1+closeAt]
+			if j := strings.IndexByte(spec, '{'); j >= 0 {
+				return 0, "", invalid("invalid character in placeholder at location [" + strconv.Itoa(i+1+j) + "]")
+			}
 			if spec == "" {
 				return 0, "", invalid("missing date format")
 			}

@@ -71,6 +71,10 @@ type corpusCase struct {
 		ForwardedBody    *string  `yaml:"forwarded_body"`
 		// ForwardedMatch is a regular expression the forwarded path and query must match.
 		ForwardedMatch string `yaml:"forwarded_match"`
+		// ForwardedBodyContains are substrings of the forwarded body, and
+		// ForwardedBodyLacks substrings it must not hold.
+		ForwardedBodyContains []string `yaml:"forwarded_body_contains"`
+		ForwardedBodyLacks    []string `yaml:"forwarded_body_lacks"`
 		// ErrorType and Reason (a substring) describe an error answer.
 		ErrorType string `yaml:"error_type"`
 		Reason    string `yaml:"reason"`
@@ -152,7 +156,8 @@ func checkCorpusCase(t *testing.T, e *env, c *corpusCase, r reply) {
 		t.Fatalf("status %d, want %d: %s", r.status, x.Status, r.body)
 	}
 	reqs := e.node.Requests()
-	wantForward := x.Forwarded != "" || x.ForwardedIndices != nil || x.ForwardedBody != nil || x.ForwardedMatch != ""
+	wantForward := x.Forwarded != "" || x.ForwardedIndices != nil || x.ForwardedBody != nil || x.ForwardedMatch != "" ||
+		x.ForwardedBodyContains != nil || x.ForwardedBodyLacks != nil
 	switch {
 	case !wantForward && len(reqs) > 0:
 		t.Fatalf("%d requests reached the cluster, want none: first %s %s", len(reqs), reqs[0].Method, reqs[0].URI)
@@ -178,6 +183,16 @@ func checkCorpusCase(t *testing.T, e *env, c *corpusCase, r reply) {
 			slices.Sort(want)
 			if !slices.Equal(names, want) {
 				t.Errorf("forwarded indices %q (%s), want %q", names, got.URI, want)
+			}
+		}
+		for _, sub := range x.ForwardedBodyContains {
+			if !strings.Contains(string(got.Body), sub) {
+				t.Errorf("forwarded body does not contain %q:\n%s", sub, got.Body)
+			}
+		}
+		for _, sub := range x.ForwardedBodyLacks {
+			if strings.Contains(string(got.Body), sub) {
+				t.Errorf("forwarded body contains %q:\n%s", sub, got.Body)
 			}
 		}
 		if x.ForwardedBody != nil && string(got.Body) != *x.ForwardedBody {

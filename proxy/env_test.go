@@ -40,6 +40,11 @@ portal:
   run_as: [alice, "report-*"]
 `
 
+// defaultCluster is the fake node's metadata unless a test gives its own.
+var defaultCluster = proxytest.Cluster{Indices: []proxytest.Index{
+	{Name: "logs-1"}, {Name: "logs-2"}, {Name: "logs-x"}, {Name: "secret"}, {Name: "report-1"},
+}}
+
 // env is a running esguard in front of a fake Elasticsearch node.
 type env struct {
 	srv   *proxy.Server
@@ -73,6 +78,9 @@ func newEnv(t testing.TB, o envOptions) *env {
 		}
 	}
 	node := proxytest.NewNode(t)
+	if o.cluster.Indices == nil && o.cluster.Aliases == nil && o.cluster.DataStreams == nil {
+		o.cluster = defaultCluster
+	}
 	node.SetCluster(o.cluster)
 	dir := t.TempDir()
 	var users strings.Builder

@@ -3,9 +3,12 @@ package proxy
 import (
 	"context"
 	"errors"
+	"io"
+	"slices"
 
 	"github.com/esguard/esguard/config"
 	"github.com/esguard/esguard/runas"
+	"github.com/rs/zerolog"
 	"github.com/valyala/fasthttp"
 )
 
@@ -15,17 +18,54 @@ type Explanation struct {
 	Allowed bool     `json:"allowed"`
 	Status  int      `json:"status"`
 	Actions []string `json:"actions"`
+	// Indices are the names the request was authorized on: date math resolved,
+	// wildcards kept as patterns (there is no cluster metadata to expand them).
 	Indices []string `json:"indices"`
 	User    string   `json:"user"`
 	RunAs   string   `json:"run_as,omitempty"`
 	Roles   []string `json:"roles"`
 	Route   string   `json:"route,omitempty"`
 	Reason  string   `json:"reason"`
+	// Forwarded is the request esguard would send upstream, when it would send one.
+	Forwarded *ForwardedRequest `json:"forwarded,omitempty"`
+	// Items are the per-item decisions of _bulk, _msearch, _mget and _mtermvectors.
+	Items []ItemDecision `json:"items,omitempty"`
 }
 
-// Explain decides METHOD URI for a configured user (looked up, not authenticated), and
-// for the user it runs as when runAs is set. Index wildcards are checked as patterns.
-func Explain(ctx context.Context, snap *config.Snapshot, user, runAs, method, uri string) Explanation {
+// ForwardedRequest is the request line and body esguard would forward.
+type ForwardedRequest struct {
+	Method string `json:"method"`
+	URI    string `json:"uri"`
+	Body   string `json:"body,omitempty"`
+}
+
+// ItemDecision is the decision on one item of a multi-item request.
+type ItemDecision struct {
+	Position int      `json:"position"`
+	Action   string   `json:"action"`
+	Indices  []string `json:"indices"`
+	Allowed  bool     `json:"allowed"`
+	Status   int      `json:"status,omitempty"`
+	Reason   string   `json:"reason,omitempty"`
+}
+
+// dryRun replaces the upstream of a Server used by Explain: it records what would be
+// forwarded and answers nothing.
+type dryRun struct {
+	forwarded *ForwardedRequest
+}
+
+func (d *dryRun) record(ctx *fasthttp.RequestCtx, x *exchange) {
+	d.forwarded = &ForwardedRequest{Method: x.method, URI: string(ctx.Request.Header.RequestURI()), Body: string(ctx.Request.Body())}
+	ctx.Response.Reset()
+	ctx.Response.SetStatusCode(fasthttp.StatusOK)
+}
+
+// Explain decides METHOD URI (with an optional body) for a configured user (looked up,
+// not authenticated), and for the user it runs as when runAs is set. It runs the
+// proxy's own pipeline without a cluster: index wildcards are checked as patterns, and
+// nothing is sent anywhere.
+func Explain(ctx context.Context, snap *config.Snapshot, user, runAs, method, uri string, body []byte) Explanation {
 	out := Explanation{User: user, RunAs: runAs, Actions: []string{}, Indices: []string{}, Roles: []string{}}
 	refuse := func(e *HTTPError) Explanation {
 		out.Status, out.Reason = e.Status, e.Reason
@@ -38,21 +78,36 @@ func Explain(ctx context.Context, snap *config.Snapshot, user, runAs, method, ur
 	if !ok {
 		return refuse(errUnauthenticated("unable to authenticate user ["+user+"]: no such user", nil))
 	}
-	x := &exchange{snap: snap, method: method, subject: runas.Subject{Authenticated: id, Effective: id}, roles: id.Roles}
+	audit, _ := OpenAudit("")
+	s := &Server{store: config.NewStore(snap), audit: audit, log: zerolog.New(io.Discard), dry: &dryRun{}}
+	var err error
+	if s.binder, err = newBinderFor(snap, s.log); err != nil {
+		return refuse(errInternal(err))
+	}
+	var items []ItemDecision
+	x := &exchange{snap: snap, method: method, subject: runas.Subject{Authenticated: id, Effective: id}, roles: id.Roles, items: &items}
 	var req fasthttp.RequestCtx
 	req.Request.Header.SetMethod(method)
 	req.Request.SetRequestURI(uri)
+	if len(body) > 0 {
+		req.Request.SetBody(body)
+		req.Request.Header.SetContentType("application/json")
+	}
 	if herr := x.readURI(&req); herr != nil {
 		return refuse(herr)
 	}
-	m, err := snap.Routes.Match(method, x.path)
-	if err != nil {
-		return refuse(routeError(x, err))
-	}
-	out.Route = m.Route.Method + " " + m.Route.Path
-	x.action = m.Route.Action
-	if x.action != "" {
-		out.Actions = append(out.Actions, x.action)
+	if m, err := snap.Routes.Match(method, x.path); err == nil {
+		out.Route = m.Route.Method + " " + m.Route.Path
+		if m.Route.Action != "" {
+			out.Actions = append(out.Actions, m.Route.Action)
+		}
+		if ts, err := m.Targets(x.lookupQuery); err == nil {
+			for _, t := range ts {
+				if !slices.Contains(out.Actions, t.Action) {
+					out.Actions = append(out.Actions, t.Action)
+				}
+			}
+		}
 	}
 	if runAs != "" {
 		perm, err := snap.Permission(id.Roles)
@@ -63,7 +118,11 @@ func Explain(ctx context.Context, snap *config.Snapshot, user, runAs, method, ur
 		if err != nil {
 			var re *runas.Error
 			if errors.As(err, &re) && re.Kind == runas.ErrDenied {
-				return refuse(runAsDenied(x.action, user, perm.Roles(), runAs))
+				action := "cluster:admin/xpack/security/user/authenticate"
+				if len(out.Actions) > 0 {
+					action = out.Actions[0]
+				}
+				return refuse(runAsDenied(action, user, perm.Roles(), runAs))
 			}
 			return refuse(errBadRequest("illegal_argument_exception", err.Error()))
 		}
@@ -74,36 +133,37 @@ func Explain(ctx context.Context, snap *config.Snapshot, user, runAs, method, ur
 		return refuse(errInternal(err))
 	}
 	out.Roles = perm.Roles()
-	targets, err := m.Targets(x.lookupQuery)
-	if err != nil {
-		return refuse(targetsError(m.Route, err))
-	}
-	for _, t := range targets {
-		if t.Action != m.Route.Action {
-			out.Actions = append(out.Actions, t.Action)
-		}
-		for _, i := range t.Indices {
-			if !contains(out.Indices, i) {
-				out.Indices = append(out.Indices, i)
+	herr := s.decide(&req, x)
+	out.Items = items
+	for _, it := range items {
+		for _, a := range []string{it.Action} {
+			if !slices.Contains(out.Actions, a) {
+				out.Actions = append(out.Actions, a)
 			}
 		}
 	}
-	denied, reason, err := check(snap, x.subject, x.roles, targets, x.lookupQuery)
-	switch {
-	case err != nil:
-		return refuse(errInternal(err))
-	case denied != nil:
-		return refuse(errForbidden(reason))
+	if x.indices != nil {
+		out.Indices = x.indices
 	}
+	if herr != nil {
+		return refuse(herr)
+	}
+	out.Forwarded = s.dry.forwarded
 	out.Allowed, out.Status, out.Reason = true, 200, "granted"
+	if out.Forwarded == nil {
+		out.Reason = "granted; esguard answers this request itself"
+	}
 	return out
 }
 
-func contains(ss []string, s string) bool {
-	for _, v := range ss {
-		if v == s {
-			return true
-		}
+// traceItem records one item decision for `esguard explain`.
+func (x *exchange) traceItem(pos int, action string, indices []string, e *HTTPError) {
+	if x.items == nil {
+		return
 	}
-	return false
+	d := ItemDecision{Position: pos, Action: action, Indices: indices, Allowed: e == nil}
+	if e != nil {
+		d.Status, d.Reason = e.Status, e.Reason
+	}
+	*x.items = append(*x.items, d)
 }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -89,6 +90,20 @@ var allowsRemote = map[string]bool{
 	"indices:data/read/tsds/search":         true,
 }
 
+// replaceable reports whether the action's requests are IndicesRequest.Replaceable,
+// whose wildcards Elasticsearch security expands; the single-document requests and
+// create index name one index literally.
+func replaceable(action string) bool {
+	switch {
+	case strings.HasPrefix(action, "indices:data/write/index"), action == "indices:data/write/update",
+		action == "indices:data/write/delete", action == "indices:data/read/get", action == "indices:data/read/explain",
+		action == "indices:data/read/tv", action == "indices:admin/create", action == "indices:admin/auto_create",
+		action == "indices:admin/data_stream/create":
+		return false
+	}
+	return true
+}
+
 // includesDataStreams is false for the requests that act on concrete indices only
 // (IndicesRequest.includeDataStreams).
 func includesDataStreams(action string) bool {
@@ -97,6 +112,13 @@ func includesDataStreams(action string) bool {
 		return false
 	}
 	return true
+}
+
+const autoCreate = "indices:admin/auto_create"
+
+// createsIndex reports whether a document write creates its index when it is missing.
+func createsIndex(action string) bool {
+	return strings.HasPrefix(action, "indices:data/write/index:op_type/") || action == "indices:data/write/update"
 }
 
 // resolved is the outcome of resolving a request's path indices.
@@ -147,6 +169,7 @@ func (s *Server) resolveIndices(x *exchange, m *routes.Match, targets []routes.T
 			Options:            opts,
 			IncludeDataStreams: includesDataStreams(t.Action),
 			AllowRemote:        allowsRemote[t.Action],
+			Literal:            !replaceable(t.Action),
 			DateMath:           func(e string) (string, error) { return resolveDateMath(e, now) },
 		})
 		if err != nil {
@@ -162,6 +185,21 @@ func (s *Server) resolveIndices(x *exchange, m *routes.Match, targets []routes.T
 		}
 		if res.NotFound != "" {
 			return r, errIndexNotFound(res.NotFound)
+		}
+		if createsIndex(t.Action) && md != nil {
+			// Writing a document into an index that does not exist creates it, which
+			// Elasticsearch allows only with indices:admin/auto_create on the name.
+			for _, name := range res.Indices {
+				if _, exists := md.Lookup(name); !exists && !perm.Index(autoCreate, name) {
+					if s.meta.Refresh(context.Background()) == nil {
+						if _, exists = s.meta.Get().Lookup(name); exists {
+							continue
+						}
+					}
+					d := privileges.Decision{Action: autoCreate, Indices: []string{name}, Denied: []string{name}, Granting: perm.Catalogue().Granting(autoCreate)}
+					return r, s.denied(x, perm, d)
+				}
+			}
 		}
 		names := append(res.Indices, res.Remote...)
 		switch {

@@ -96,6 +96,9 @@ func (c *MetadataCache) Fetched() time.Time {
 // Refresh fetches the metadata now. Concurrent callers share one fetch: a caller that
 // waited for a fetch which started after it called does not fetch again.
 func (c *MetadataCache) Refresh(ctx context.Context) error {
+	if c == nil {
+		return errNoMetadata
+	}
 	start := c.gen.Load()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -120,6 +123,9 @@ func (c *MetadataCache) Refresh(ctx context.Context) error {
 
 // Invalidate asks the background loop for a refresh soon.
 func (c *MetadataCache) Invalidate() {
+	if c == nil {
+		return
+	}
 	select {
 	case c.kick <- struct{}{}:
 	default:

@@ -46,6 +46,7 @@ type Server struct {
 	meta     *MetadataCache
 	stopMeta context.CancelFunc
 	binder   *bound.Binder
+	dry      *dryRun // set for `esguard explain`: nothing is sent upstream
 }
 
 // New builds a server for the configuration in store. Server limits and upstream nodes
@@ -134,6 +135,8 @@ type exchange struct {
 	indices   []string
 	// bindResponse is set when the response may carry ids to bind to the user.
 	bindResponse bool
+	// items records the per-item decisions of a body request for `esguard explain`.
+	items *[]ItemDecision
 }
 
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
@@ -166,6 +169,11 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	if herr := s.authenticate(ctx, x); herr != nil {
 		return herr
 	}
+	return s.decide(ctx, x)
+}
+
+// decide routes, authorizes and forwards the request of an authenticated subject.
+func (s *Server) decide(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	m, err := x.snap.Routes.Match(x.method, x.path)
 	if err != nil {
 		return routeError(x, err)
@@ -175,12 +183,16 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 		return local(ctx, x)
 	}
 	targets, err := m.Targets(x.lookupQuery)
-	if err != nil {
+	if err != nil && !errors.Is(err, routes.ErrBodyTargets) {
 		return s.targetError(x, m.Route, err)
 	}
 	br, herr := s.unbindRequest(ctx, x, &m)
 	if herr != nil {
 		return herr
+	}
+	if err != nil { // the indices are in the body
+		x.bindResponse = bindsResponse(x.action)
+		return s.serveBody(ctx, x, &m)
 	}
 	if br.pit {
 		// A point in time fixes the indices; the search names none of its own.
@@ -201,12 +213,10 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	if x.indices == nil {
 		x.indices = firstIndices(targets)
 	}
-	if herr := queryBodyError(ctx, x); herr != nil {
-		if herr.Status == fasthttp.StatusForbidden {
-			ev := x.event(eventAccessDenied, x.action)
-			ev.indices = x.indices
-			s.audit.write(ev)
-		}
+	if herr := s.queryBodyError(ctx, x); herr != nil {
+		return herr
+	}
+	if herr := s.bodyIndexChecks(ctx, x, &m); herr != nil {
 		return herr
 	}
 	if res.empty {
@@ -256,38 +266,28 @@ func changesMetadata(action string) bool {
 	return false
 }
 
-// queryBodyError refuses a query body that could make Elasticsearch read an index the
-// request was not authorized for (terms lookup, more_like_this, percolate, geo_shape
-// indexed_shape, lookup runtime fields), and any body esguard cannot read to find out.
-func queryBodyError(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
+// queryBodyError authorizes the indices a query body reads besides the request's own
+// (terms lookup, more_like_this, percolate, geo_shape indexed_shape, lookup runtime
+// fields, search templates), and refuses a body esguard cannot read to find out.
+func (s *Server) queryBodyError(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	if !routes.ReadsQueryBody(x.action) {
 		return nil
 	}
 	if _, ok := x.lookupQuery("source"); ok {
 		return errBadRequest("illegal_argument_exception", "esguard does not accept a request body in the [source] parameter; send it as the body")
 	}
-	body := ctx.Request.Body()
-	if len(body) == 0 {
+	if len(ctx.Request.Body()) == 0 {
 		return nil
 	}
-	if enc := strings.TrimSpace(string(ctx.Request.Header.Peek(fasthttp.HeaderContentEncoding))); enc != "" && !strings.EqualFold(enc, "identity") {
-		return errBadRequest("illegal_argument_exception", "esguard does not accept compressed query bodies (Content-Encoding ["+enc+"])")
+	body, herr := readBody(ctx, x)
+	if herr != nil {
+		return herr
 	}
-	ct, _, _ := strings.Cut(string(ctx.Request.Header.ContentType()), ";")
-	switch strings.ToLower(strings.TrimSpace(ct)) {
-	case "", "application/json", "application/x-ndjson", "text/plain",
-		"application/vnd.elasticsearch+json", "application/vnd.elasticsearch+x-ndjson":
-	default:
-		return errBadRequest("illegal_argument_exception", "esguard reads query bodies as JSON only, not ["+ct+"]")
+	c, herr := s.newBodyCheck(x)
+	if herr != nil {
+		return herr
 	}
-	names, err := routes.QueryNamesIndex(body)
-	if err != nil {
-		return errBadRequest("parse_exception", "request body is not valid JSON: "+err.Error())
-	}
-	if names {
-		return errForbidden("the request body of action [" + x.action + "] names an index inside its query (for example a terms lookup), which esguard does not authorize yet; the request is refused")
-	}
-	return nil
+	return c.searchBodyDenied(body, x.action == "indices:data/read/search/template")
 }
 
 // readURI splits the raw request URI into path and query, refusing anything ambiguous.
@@ -548,6 +548,10 @@ func expandsHidden(v string) bool {
 func (s *Server) forward(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	req := &ctx.Request
 	cleanRequestHeaders(&req.Header, x.snap.UpstreamAuthorization())
+	if s.dry != nil {
+		s.dry.record(ctx, x)
+		return nil
+	}
 	if x.bindResponse {
 		req.Header.Del(fasthttp.HeaderAcceptEncoding) // the ids in the response must be readable
 	}

@@ -139,8 +139,9 @@ func cmdExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "usage: esguard explain --config FILE --user NAME [--run-as NAME] METHOD PATH [--body FILE]")
 		return 2
 	}
+	var content []byte
 	if *body != "" {
-		if _, err := os.ReadFile(*body); err != nil {
+		if content, err = os.ReadFile(*body); err != nil {
 			fmt.Fprintf(stderr, "esguard explain: %v\n", err)
 			return 2
 		}
@@ -149,7 +150,7 @@ func cmdExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if snap == nil {
 		return 1
 	}
-	ex := proxy.Explain(ctx, snap, *user, *runAs, strings.ToUpper(pos[0]), pos[1])
+	ex := proxy.Explain(ctx, snap, *user, *runAs, strings.ToUpper(pos[0]), pos[1], content)
 	return printJSON(stdout, stderr, ex)
 }
 

@@ -123,7 +123,7 @@ func TestExplain(t *testing.T) {
 		{"run as", []string{"--user", "portal", "--run-as", "alice", "GET", "/logs-1/_search"}, true, "granted"},
 		{"run as outside the patterns", []string{"--user", "portal", "--run-as", "ops", "GET", "/logs-1/_search"}, false,
 			"action [indices:data/read/search] is unauthorized for user [portal] with effective roles [portal], because user [portal] is unauthorized to run as [ops]"},
-		{"flags after the request", []string{"--user", "alice", "GET", "/logs-1/_search", "--body", "main_test.go"}, true, "granted"},
+		{"flags after the request", []string{"--user", "alice", "GET", "/logs-1/_search", "--body", "testdata/search.json"}, true, "granted"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,396 @@
+package proxy
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"errors"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/esguard/esguard/privileges"
+	"github.com/esguard/esguard/routes"
+	"github.com/esguard/esguard/routes/bodies"
+	"github.com/valyala/fasthttp"
+)
+
+// Requests that name indices in their body (_bulk, _msearch, _mget, _reindex, _aliases,
+// _sql, _query ...) are read, authorized item by item as Elasticsearch security does,
+// and forwarded with only what was granted; refused items come back at their positions
+// in the response.
+
+// readBody returns the request body esguard must read: JSON or NDJSON, decompressed
+// (gzip or deflate, within the body size limit) and forwarded decompressed.
+func readBody(ctx *fasthttp.RequestCtx, x *exchange) ([]byte, *HTTPError) {
+	ct, _, _ := strings.Cut(string(ctx.Request.Header.ContentType()), ";")
+	switch strings.ToLower(strings.TrimSpace(ct)) {
+	case "", "application/json", "application/x-ndjson", "text/plain",
+		"application/vnd.elasticsearch+json", "application/vnd.elasticsearch+x-ndjson":
+	default:
+		return nil, errBadRequest("illegal_argument_exception", "esguard reads the body of action ["+x.action+"] as JSON only, not ["+ct+"]")
+	}
+	body := ctx.Request.Body()
+	enc := strings.ToLower(strings.TrimSpace(string(ctx.Request.Header.Peek(fasthttp.HeaderContentEncoding))))
+	if enc == "" || enc == "identity" {
+		return body, nil
+	}
+	var r io.Reader
+	switch enc {
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return nil, errBadRequest("parse_exception", "request body is not valid gzip: "+err.Error())
+		}
+		r = zr
+	case "deflate":
+		r = flate.NewReader(bytes.NewReader(body))
+	default:
+		return nil, errBadRequest("illegal_argument_exception", "esguard does not read bodies with Content-Encoding ["+enc+"]")
+	}
+	limit := x.snap.Config.Limits.MaxBodySize
+	out, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if err != nil {
+		return nil, errBadRequest("parse_exception", "request body could not be decompressed: "+err.Error())
+	}
+	if len(out) > limit {
+		return nil, &HTTPError{Status: fasthttp.StatusRequestEntityTooLarge, Type: "content_too_long_exception", Reason: "decompressed request body is larger than the configured limit"}
+	}
+	ctx.Request.Header.Del(fasthttp.HeaderContentEncoding)
+	ctx.Request.SetBody(out)
+	return ctx.Request.Body(), nil
+}
+
+// bodyError renders a body refused by the bodies package.
+func bodyError(err error) *HTTPError {
+	var bad *bodies.BadRequestError
+	if errors.As(err, &bad) {
+		return errBadRequest(bad.Type, bad.Reason)
+	}
+	return errBadRequest("parse_exception", err.Error())
+}
+
+// bodyCheck holds what one body request needs while it is decided.
+type bodyCheck struct {
+	s    *Server
+	x    *exchange
+	perm *privileges.Permission
+	md   *privileges.Metadata
+	now  time.Time
+}
+
+func (s *Server) newBodyCheck(x *exchange) (*bodyCheck, *HTTPError) {
+	perm, err := x.snap.Permission(x.roles)
+	if err != nil {
+		return nil, errInternal(err)
+	}
+	return &bodyCheck{s: s, x: x, perm: perm, md: s.meta.Get(), now: time.Now()}, nil
+}
+
+// nameOnly is the top-level check of a composite action.
+func (c *bodyCheck) nameOnly(action string) *HTTPError {
+	d := privileges.AuthorizeNameOnly(c.perm, action, nil)
+	if !d.Allowed {
+		return c.s.denied(c.x, c.perm, d)
+	}
+	return nil
+}
+
+// reason renders the denial of action on names without auditing it.
+func (c *bodyCheck) reason(action string, names []string) string {
+	d := privileges.Decision{Action: action, Denied: names, Granting: c.perm.Catalogue().Granting(action)}
+	runAs := ""
+	if c.x.subject.RunAs() {
+		runAs = c.x.subject.Effective.Username
+	}
+	return d.Reason(c.x.subject.Authenticated.Username, runAs, c.perm.Roles())
+}
+
+// auditDenied writes an access_denied event for action on names.
+func (c *bodyCheck) auditDenied(action string, names []string) {
+	ev := c.x.event(eventAccessDenied, action)
+	ev.indices = names
+	c.s.audit.write(ev)
+}
+
+// resolve resolves expressions for action with the given options.
+func (c *bodyCheck) resolve(action string, exprs []string, opts privileges.IndicesOptions) (privileges.Resolution, error) {
+	return privileges.Resolve(c.perm, c.md, privileges.ResolveRequest{
+		Action: action, Expressions: exprs, Options: opts,
+		IncludeDataStreams: includesDataStreams(action), AllowRemote: allowsRemote[action],
+		DateMath: func(e string) (string, error) { return resolveDateMath(e, c.now) },
+	})
+}
+
+// concreteName resolves a date math item name; other names are returned as they are.
+func (c *bodyCheck) concreteName(name string) (string, error) {
+	if len(name) > 1 && name[0] == '<' && name[len(name)-1] == '>' {
+		return resolveDateMath(name, c.now)
+	}
+	return name, nil
+}
+
+// writeAllowed decides a document write on one index name: the item action, and
+// auto_create when the index does not exist yet (Elasticsearch creates it on the
+// user's behalf only with create_index or auto_configure).
+func (c *bodyCheck) writeAllowed(action, index string) (string, bool) {
+	if !c.perm.Index(action, index) {
+		if a, ok := c.md.Lookup(index); !ok || a.Kind != privileges.KindIndex || a.Parent == "" || !c.perm.Index(action, a.Parent) {
+			return action, false
+		}
+	}
+	if c.md != nil {
+		if _, exists := c.md.Lookup(index); !exists && !c.perm.Index("indices:admin/auto_create", index) {
+			return "indices:admin/auto_create", false
+		}
+	}
+	return action, true
+}
+
+// queryRefsDenied checks the indices a query DSL body reads besides the request's own
+// (terms lookup, more_like_this, percolate, indexed shapes, lookup runtime fields). It
+// returns the refusal, or nil.
+func (c *bodyCheck) queryRefsDenied(body []byte) *HTTPError {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	refs, err := bodies.QueryIndexRefs(body)
+	if err != nil {
+		return bodyError(err)
+	}
+	return c.refsDenied(refs)
+}
+
+func (c *bodyCheck) refsDenied(refs []bodies.IndexRef) *HTTPError {
+	for _, r := range refs {
+		name, err := c.concreteName(r.Index)
+		if err != nil {
+			return resolveError(err)
+		}
+		if strings.ContainsAny(name, "*?,") || !c.perm.Index(r.Action, name) {
+			c.auditDenied(r.Action, []string{name})
+			return errForbidden(c.reason(r.Action, []string{name}))
+		}
+	}
+	return nil
+}
+
+// forwardMerged forwards the filtered body and splices the locally decided items into
+// the response's array key at their original positions.
+func (c *bodyCheck) forwardMerged(ctx *fasthttp.RequestCtx, body []byte, key string, total int, inserts map[int][]byte, bulk bool) *HTTPError {
+	x := c.x
+	ctx.Request.SetBody(body)
+	if len(inserts) > 0 {
+		// The response must be read whole to splice the refused items into it.
+		ctx.Request.Header.Del(fasthttp.HeaderAcceptEncoding)
+		ctx.Request.URI().QueryArgs().Del("filter_path")
+	}
+	start := time.Now()
+	herr := c.s.forward(ctx, x)
+	c.s.metrics.upstreamRoundTrip(time.Since(start))
+	if c.s.dry != nil {
+		return herr
+	}
+	if herr != nil || len(inserts) == 0 {
+		if herr == nil {
+			c.s.afterWrite(ctx, x)
+		}
+		return herr
+	}
+	resp := &ctx.Response
+	if st := resp.StatusCode(); st != fasthttp.StatusOK {
+		return nil // the request failed as a whole; pass Elasticsearch's answer on
+	}
+	merged, err := bodies.MergeArray(resp.Body(), key, total, inserts, bulk)
+	if err != nil {
+		return errUpstream(fasthttp.StatusBadGateway, "the cluster's response could not be combined with the refused items", err)
+	}
+	resp.SetBody(merged)
+	resp.Header.Del(fasthttp.HeaderContentLength)
+	c.s.afterWrite(ctx, x)
+	return nil
+}
+
+// answerLocally writes a response esguard composed itself.
+func answerLocally(ctx *fasthttp.RequestCtx, x *exchange, body []byte) *HTTPError {
+	resp := &ctx.Response
+	resp.Reset()
+	resp.SetStatusCode(fasthttp.StatusOK)
+	resp.Header.SetContentType("application/json")
+	resp.Header.Set("X-elastic-product", "Elasticsearch")
+	if x.opaqueID != "" {
+		resp.Header.Set("X-Opaque-Id", x.opaqueID)
+	}
+	resp.SetBody(body)
+	return nil
+}
+
+// auditGranted writes the access_granted event of a body request.
+func (c *bodyCheck) auditGranted(names []string) {
+	slices.Sort(names)
+	c.x.indices = slices.Compact(names)
+	ev := c.x.event(eventAccessGranted, c.x.action)
+	ev.indices = c.x.indices
+	c.s.audit.write(ev)
+}
+
+// serveBody decides and forwards a request whose indices are in its body.
+func (s *Server) serveBody(ctx *fasthttp.RequestCtx, x *exchange, m *routes.Match) *HTTPError {
+	c, herr := s.newBodyCheck(x)
+	if herr != nil {
+		return herr
+	}
+	body, herr := readBody(ctx, x)
+	if herr != nil {
+		return herr
+	}
+	switch x.action {
+	case "indices:data/write/bulk":
+		return c.bulk(ctx, m, body)
+	case "indices:data/read/msearch", "indices:data/read/msearch/template":
+		return c.multiSearch(ctx, m, body)
+	case "indices:data/read/mget", "indices:data/read/mtv":
+		return c.multiGet(ctx, m, body)
+	case "indices:data/write/reindex":
+		return c.reindex(ctx, body)
+	case "indices:admin/aliases":
+		return c.aliases(ctx, m, body)
+	case "indices:data/read/sql", "indices:data/read/sql/translate":
+		return c.sql(ctx, body)
+	case "indices:data/read/esql":
+		return c.esql(ctx, body)
+	}
+	ev := x.event(eventAccessDenied, x.action)
+	s.audit.write(ev)
+	return errForbidden("action [" + x.action + "] names indices in the request body in a form esguard does not read; the request is refused")
+}
+
+// bulk authorizes every item of a _bulk request with its own action
+// (AuthorizationService.authorizeBulkItems): index items as
+// indices:data/write/index:op_type/index or :op_type/create, update and delete items as
+// indices:data/write/update and indices:data/write/delete, on the item's index name
+// (date math resolved). Refused items are answered as per-item 403s.
+func (c *bodyCheck) bulk(ctx *fasthttp.RequestCtx, m *routes.Match, body []byte) *HTTPError {
+	if herr := c.nameOnly(c.x.action); herr != nil {
+		return herr
+	}
+	defIndex := ""
+	if idx := m.Indices(); len(idx) == 1 {
+		defIndex = idx[0]
+	} else if len(idx) > 1 {
+		return errBadRequest("illegal_argument_exception", "a _bulk request takes one default index, not ["+strings.Join(idx, ",")+"]")
+	}
+	var (
+		kept    = make([]byte, 0, len(body))
+		inserts = map[int][]byte{}
+		granted []string
+		pos     int
+		retried bool
+	)
+	type denial struct{ action, index string }
+	deniedSeen := map[denial]bool{}
+	err := bodies.ScanBulk(body, defIndex, func(it bodies.BulkItem) error {
+		defer func() { pos++ }()
+		action := bulkItemAction(it.Op)
+		name, err := c.concreteName(it.Index)
+		if err != nil {
+			herr := resolveError(err)
+			c.x.traceItem(pos, action, []string{it.Index}, herr)
+			inserts[pos] = bulkItemError(it, it.Index, herr)
+			return nil
+		}
+		failed, ok := c.writeAllowed(action, name)
+		if !ok && failed == "indices:admin/auto_create" && !retried {
+			// The index may have been created since the last refresh.
+			retried = true
+			if c.s.meta.Refresh(ctx) == nil {
+				c.md = c.s.meta.Get()
+				failed, ok = c.writeAllowed(action, name)
+			}
+		}
+		if !ok {
+			herr := errForbidden(c.reason(failed, []string{name}))
+			c.x.traceItem(pos, failed, []string{name}, herr)
+			inserts[pos] = bulkItemError(it, name, herr)
+			if d := (denial{failed, name}); !deniedSeen[d] {
+				deniedSeen[d] = true
+				c.auditDenied(failed, []string{name})
+			}
+			return nil
+		}
+		c.x.traceItem(pos, action, []string{name}, nil)
+		granted = append(granted, name)
+		kept = append(kept, body[it.Start:it.End]...)
+		return nil
+	})
+	if err != nil {
+		return bodyError(err)
+	}
+	if pos == 0 {
+		return errBadRequest("action_request_validation_exception", "Validation Failed: 1: no requests added;")
+	}
+	c.auditGranted(granted)
+	if len(granted) == 0 {
+		return answerLocally(ctx, c.x, bulkResponse(pos, inserts))
+	}
+	return c.forwardMerged(ctx, kept, "items", pos, inserts, true)
+}
+
+func bulkItemAction(op bodies.BulkOp) string {
+	switch op {
+	case bodies.OpCreate:
+		return "indices:data/write/index:op_type/create"
+	case bodies.OpUpdate:
+		return "indices:data/write/update"
+	case bodies.OpDelete:
+		return "indices:data/write/delete"
+	}
+	return "indices:data/write/index:op_type/index"
+}
+
+// bulkItemError is a bulk item failure as Elasticsearch renders it.
+func bulkItemError(it bodies.BulkItem, index string, e *HTTPError) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"`)
+	b.WriteString(it.Op.String())
+	b.WriteString(`":{"_index":`)
+	writeJSONString(&b, index)
+	if it.ID != "" {
+		b.WriteString(`,"_id":`)
+		writeJSONString(&b, it.ID)
+	}
+	b.WriteString(`,"status":`)
+	b.WriteString(strconv.Itoa(e.Status))
+	b.WriteString(`,"error":`)
+	c, err := causeJSON(e, nil)
+	if err != nil {
+		c = []byte(`{"type":"esguard_internal_exception","reason":"error rendering failed"}`)
+	}
+	b.Write(c)
+	b.WriteString(`}}`)
+	return b.Bytes()
+}
+
+// bulkResponse is the answer to a _bulk whose every item was refused.
+func bulkResponse(n int, items map[int][]byte) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"errors":true,"took":0,"items":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(items[i])
+	}
+	b.WriteString(`]}`)
+	return b.Bytes()
+}
+
+func writeJSONString(b *bytes.Buffer, s string) {
+	out, err := marshalPlain(s)
+	if err != nil {
+		out = []byte(`""`)
+	}
+	b.Write(out)
+}

@@ -88,7 +88,9 @@ func qtTokens(src string, pipes bool) ([]qtToken, error) {
 	return out, nil
 }
 
-func (t qtToken) is(word string) bool { return !t.quoted && !t.str && t.punct == 0 && strings.EqualFold(t.text, word) }
+func (t qtToken) is(word string) bool {
+	return !t.quoted && !t.str && t.punct == 0 && strings.EqualFold(t.text, word)
+}
 
 // queryField reads the "query" string of a body; ok is false when there is none.
 func queryField(body []byte) (string, bool, error) {

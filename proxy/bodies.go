@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/esguard/esguard/privileges"
 	"github.com/esguard/esguard/routes"
@@ -285,12 +286,16 @@ func (c *bodyCheck) bulk(ctx *fasthttp.RequestCtx, m *routes.Match, body []byte)
 	var (
 		kept    = make([]byte, 0, len(body))
 		inserts = map[int][]byte{}
-		granted []string
+		granted = map[string]struct{}{}
 		pos     int
 		retried bool
 	)
 	type denial struct{ action, index string }
-	deniedSeen := map[denial]bool{}
+	type rendered struct {
+		herr  *HTTPError
+		cause []byte
+	}
+	reasons := map[denial]rendered{}
 	err := bodies.ScanBulk(body, defIndex, func(it bodies.BulkItem) error {
 		defer func() { pos++ }()
 		action := bulkItemAction(it.Op)
@@ -302,7 +307,7 @@ func (c *bodyCheck) bulk(ctx *fasthttp.RequestCtx, m *routes.Match, body []byte)
 			return nil
 		}
 		failed, ok := c.writeAllowed(action, name)
-		if !ok && failed == "indices:admin/auto_create" && !retried {
+		if !ok && failed == autoCreate && !retried {
 			// The index may have been created since the last refresh.
 			retried = true
 			if c.s.meta.Refresh(ctx) == nil {
@@ -311,17 +316,24 @@ func (c *bodyCheck) bulk(ctx *fasthttp.RequestCtx, m *routes.Match, body []byte)
 			}
 		}
 		if !ok {
-			herr := errForbidden(c.reason(failed, []string{name}))
-			c.x.traceItem(pos, failed, []string{name}, herr)
-			inserts[pos] = bulkItemError(it, name, herr)
-			if d := (denial{failed, name}); !deniedSeen[d] {
-				deniedSeen[d] = true
+			d := denial{failed, name}
+			r, seen := reasons[d]
+			if !seen {
+				r.herr = errForbidden(c.reason(failed, []string{name}))
+				r.cause = causeOrInternal(r.herr)
+				reasons[d] = r
 				c.auditDenied(failed, []string{name})
 			}
+			if c.x.items != nil {
+				c.x.traceItem(pos, failed, []string{name}, r.herr)
+			}
+			inserts[pos] = appendBulkItemError(nil, it, name, r.herr.Status, r.cause)
 			return nil
 		}
-		c.x.traceItem(pos, action, []string{name}, nil)
-		granted = append(granted, name)
+		if c.x.items != nil {
+			c.x.traceItem(pos, action, []string{name}, nil)
+		}
+		granted[name] = struct{}{}
 		kept = append(kept, body[it.Start:it.End]...)
 		return nil
 	})
@@ -331,8 +343,12 @@ func (c *bodyCheck) bulk(ctx *fasthttp.RequestCtx, m *routes.Match, body []byte)
 	if pos == 0 {
 		return errBadRequest("action_request_validation_exception", "Validation Failed: 1: no requests added;")
 	}
-	c.auditGranted(granted)
-	if len(granted) == 0 {
+	names := make([]string, 0, len(granted))
+	for n := range granted {
+		names = append(names, n)
+	}
+	c.auditGranted(names)
+	if len(names) == 0 {
 		return answerLocally(ctx, c.x, bulkResponse(pos, inserts))
 	}
 	return c.forwardMerged(ctx, kept, "items", pos, inserts, true)
@@ -352,25 +368,63 @@ func bulkItemAction(op bodies.BulkOp) string {
 
 // bulkItemError is a bulk item failure as Elasticsearch renders it.
 func bulkItemError(it bodies.BulkItem, index string, e *HTTPError) []byte {
-	var b bytes.Buffer
-	b.WriteString(`{"`)
-	b.WriteString(it.Op.String())
-	b.WriteString(`":{"_index":`)
-	writeJSONString(&b, index)
+	return appendBulkItemError(nil, it, index, e.Status, causeOrInternal(e))
+}
+
+// appendBulkItemError appends {"<op>":{"_index":...,"_id":...,"status":N,"error":cause}}.
+func appendBulkItemError(b []byte, it bodies.BulkItem, index string, status int, cause []byte) []byte {
+	b = append(b, `{"`...)
+	b = append(b, it.Op.String()...)
+	b = append(b, `":{"_index":`...)
+	b = appendJSONString(b, index)
 	if it.ID != "" {
-		b.WriteString(`,"_id":`)
-		writeJSONString(&b, it.ID)
+		b = append(b, `,"_id":`...)
+		b = appendJSONString(b, it.ID)
 	}
-	b.WriteString(`,"status":`)
-	b.WriteString(strconv.Itoa(e.Status))
-	b.WriteString(`,"error":`)
+	b = append(b, `,"status":`...)
+	b = strconv.AppendInt(b, int64(status), 10)
+	b = append(b, `,"error":`...)
+	b = append(b, cause...)
+	return append(b, `}}`...)
+}
+
+// causeOrInternal renders e's cause object.
+func causeOrInternal(e *HTTPError) []byte {
 	c, err := causeJSON(e, nil)
 	if err != nil {
-		c = []byte(`{"type":"esguard_internal_exception","reason":"error rendering failed"}`)
+		return []byte(`{"type":"esguard_internal_exception","reason":"error rendering failed"}`)
 	}
-	b.Write(c)
-	b.WriteString(`}}`)
-	return b.Bytes()
+	return c
+}
+
+// appendJSONString appends s as a JSON string, escaping as JSON requires (and no more:
+// Elasticsearch writes '<', '>' and '&' as they are). Invalid UTF-8 becomes U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, "\\ufffd"...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
 
 // bulkResponse is the answer to a _bulk whose every item was refused.
@@ -388,9 +442,5 @@ func bulkResponse(n int, items map[int][]byte) []byte {
 }
 
 func writeJSONString(b *bytes.Buffer, s string) {
-	out, err := marshalPlain(s)
-	if err != nil {
-		out = []byte(`""`)
-	}
-	b.Write(out)
+	b.Write(appendJSONString(nil, s))
 }

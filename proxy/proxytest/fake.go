@@ -70,6 +70,15 @@ type Node struct {
 	answer   func(Request) Response
 	cluster  Cluster
 	metaReqs int
+	metaFail bool
+}
+
+// FailMetadata makes the node answer esguard's metadata requests with 503 (true) or
+// normally again (false).
+func (n *Node) FailMetadata(fail bool) {
+	n.mu.Lock()
+	n.metaFail = fail
+	n.mu.Unlock()
 }
 
 // MetadataOpaqueID is the X-Opaque-Id esguard sends with its own metadata requests.
@@ -238,8 +247,14 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 		n.mu.Lock()
 		n.metaReqs++
 		body := n.cluster.resolveIndex(string(ctx.QueryArgs().Peek("expand_wildcards")))
+		fail := n.metaFail
 		n.mu.Unlock()
 		ctx.Response.Header.Set("X-elastic-product", "Elasticsearch")
+		if fail {
+			ctx.Response.SetStatusCode(fasthttp.StatusServiceUnavailable)
+			ctx.Response.SetBodyString(`{"error":"unavailable","status":503}`)
+			return
+		}
 		ctx.Response.Header.SetContentType("application/json")
 		ctx.Response.SetBody(body)
 		return

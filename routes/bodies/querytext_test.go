@@ -53,9 +53,9 @@ func TestSQLIndices(t *testing.T) {
 
 func TestESQLIndices(t *testing.T) {
 	for _, c := range []struct {
-		query          string
+		query           string
 		indices, enrich []string
-		err            string
+		err             string
 	}{
 		{`FROM logs-1`, []string{"logs-1"}, nil, ""},
 		{`FROM logs-1, "logs-2" METADATA _id | LIMIT 1`, []string{"logs-1", "logs-2"}, nil, ""},

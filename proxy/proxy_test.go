@@ -563,6 +563,7 @@ func TestNoSmuggling(t *testing.T) {
 // cannot reach the dead node is sent to the live one; a write is never sent twice.
 func TestRetryOnlyIdempotent(t *testing.T) {
 	live := proxytest.NewNode(t)
+	live.SetCluster(defaultCluster)
 	nodes := "  nodes: [http://127.0.0.1:1, " + live.URL + "]\n  connect_timeout: 1s\n"
 	for _, tc := range []struct {
 		name, method, uri, user string
@@ -575,6 +576,9 @@ func TestRetryOnlyIdempotent(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			live.Reset()
 			e := newEnv(t, envOptions{upstream: nodes}) // a new env: its first request goes to the dead node
+			if err := e.srv.RefreshMetadata(t.Context()); err != nil {
+				t.Fatal(err)
+			}
 			r := e.call(t, tc.method, tc.uri, tc.user, `{}`)
 			if r.status != tc.status {
 				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)

@@ -25,6 +25,8 @@ type ResolveRequest struct {
 	Options     IndicesOptions
 	// IncludeDataStreams lets wildcards match data streams (IndicesRequest.includeDataStreams).
 	IncludeDataStreams bool
+	// OnlyDataStreams makes wildcards match data streams only (the data stream APIs).
+	OnlyDataStreams bool
 	// AllowRemote accepts "cluster:index" expressions (IndicesRequest.Replaceable.allowsRemoteIndices).
 	AllowRemote bool
 	// Literal treats every expression as one name, as Elasticsearch does for requests
@@ -308,7 +310,7 @@ func expandWildcard(p *Permission, md *Metadata, req ResolveRequest, pattern str
 // visible is IndexAbstractionResolver.isIndexVisible.
 func visible(a *Abstraction, pattern string, req ResolveRequest, sel selector) bool {
 	o := req.Options
-	if (sel == selFailures && a.Kind != KindDataStream) || a.Failure {
+	if ((sel == selFailures || req.OnlyDataStreams) && a.Kind != KindDataStream) || a.Failure {
 		return false // failure-store indices are reached through ::failures only
 	}
 	implicitHidden := strings.HasPrefix(a.Name, ".") && strings.HasPrefix(pattern, ".")

@@ -289,6 +289,7 @@ func (c *bodyCheck) bulk(ctx *fasthttp.RequestCtx, m *routes.Match, body []byte)
 		granted = map[string]struct{}{}
 		pos     int
 		retried bool
+		creates bool // some granted item creates its index
 	)
 	type denial struct{ action, index string }
 	type rendered struct {
@@ -333,6 +334,11 @@ func (c *bodyCheck) bulk(ctx *fasthttp.RequestCtx, m *routes.Match, body []byte)
 		if c.x.items != nil {
 			c.x.traceItem(pos, action, []string{name}, nil)
 		}
+		if _, known := granted[name]; !known && c.md != nil {
+			if _, exists := c.md.Lookup(name); !exists {
+				creates = true
+			}
+		}
 		granted[name] = struct{}{}
 		kept = append(kept, body[it.Start:it.End]...)
 		return nil
@@ -351,7 +357,11 @@ func (c *bodyCheck) bulk(ctx *fasthttp.RequestCtx, m *routes.Match, body []byte)
 	if len(names) == 0 {
 		return answerLocally(ctx, c.x, bulkResponse(pos, inserts))
 	}
-	return c.forwardMerged(ctx, kept, "items", pos, inserts, true)
+	herr := c.forwardMerged(ctx, kept, "items", pos, inserts, true)
+	if creates && herr == nil {
+		c.s.meta.Invalidate() // the new indices exist now
+	}
+	return herr
 }
 
 func bulkItemAction(op bodies.BulkOp) string {

@@ -170,6 +170,7 @@ func (s *Server) resolveIndices(x *exchange, m *routes.Match, targets []routes.T
 			IncludeDataStreams: includesDataStreams(t.Action),
 			AllowRemote:        allowsRemote[t.Action],
 			Literal:            !replaceable(t.Action),
+			OnlyDataStreams:    strings.HasPrefix(t.Action, "indices:admin/data_stream/") || strings.HasPrefix(t.Action, "indices:monitor/data_stream/"),
 			DateMath:           func(e string) (string, error) { return resolveDateMath(e, now) },
 		})
 		if err != nil {

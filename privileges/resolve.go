@@ -407,3 +407,65 @@ func splitRemote(expr string) (cluster, index string, remote bool) {
 func isDateMath(expr string) bool {
 	return len(expr) >= 2 && expr[0] == '<' && expr[len(expr)-1] == '>'
 }
+
+// Compact shortens a narrowed list of names for a request whose expressions were
+// wildcards: each name that one of the role set's own wildcard patterns for the action
+// matches is replaced by that pattern, when the pattern lies inside one of the request's
+// wildcards (so Elasticsearch cannot expand it to anything the request did not ask for)
+// and grants every name it can reach (no restricted names, no implicit hidden dot-names
+// beyond the request's). It returns nil when the request has exclusions, selectors or
+// remote names, or nothing can be compacted.
+func Compact(p *Permission, action string, exprs, names []string, includeHidden bool) []string {
+	var wildcards []string
+	for _, part := range splitExpressions(exprs) {
+		switch {
+		case part[0] == '-', part[0] == '<', strings.Contains(part, ":"):
+			return nil
+		case part == allExpression:
+			wildcards = append(wildcards, "*")
+		case hasWildcard(part):
+			wildcards = append(wildcards, part)
+		}
+	}
+	if len(exprs) == 0 {
+		wildcards = append(wildcards, "*")
+	}
+	if len(wildcards) == 0 || p == nil || !IsIndexAction(action) || IsClusterAction(action) {
+		return nil
+	}
+	set := p.entry(action).view.ordinary
+	var candidates []string
+	for _, pre := range set.prefixes {
+		candidates = append(candidates, pre+"*")
+	}
+	candidates = append(candidates, set.globs...)
+	var chosen []string
+	for _, r := range candidates {
+		if mayNameRestricted(r, includeHidden) || !p.IndexPattern(action, r, includeHidden) {
+			continue
+		}
+		for _, q := range wildcards {
+			if globCovers(q, r) && (!strings.HasPrefix(r, ".") || strings.HasPrefix(q, ".")) {
+				chosen = append(chosen, r)
+				break
+			}
+		}
+	}
+	if len(chosen) == 0 {
+		return nil
+	}
+	out := slices.Clone(chosen)
+	for _, n := range names {
+		covered := false
+		for _, r := range chosen {
+			if globMatch(r, n) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -168,5 +169,33 @@ maker:
 	}
 	if _, ok := e.srv.Metadata().Get().Lookup("logs-new"); !ok {
 		t.Fatal("the new index is not in the metadata")
+	}
+}
+
+func TestNarrowedListCompactedToRolePatterns(t *testing.T) {
+	var cluster proxytest.Cluster
+	for i := range 400 {
+		cluster.Indices = append(cluster.Indices, proxytest.Index{Name: fmt.Sprintf("logs-app-2026.%03d", i)})
+	}
+	cluster.Indices = append(cluster.Indices, proxytest.Index{Name: "logs-db-1"}, proxytest.Index{Name: "logs-secret"})
+	roles := `
+apps:
+  indices: [{names: ["logs-app-*", "logs-db-1"], privileges: [read]}]
+narrow:
+  indices: [{names: ["/logs-app-2026\\.[0-9]+/"], privileges: [read]}]
+`
+	e := newEnv(t, envOptions{roles: roles, users: map[string][]string{"app": {"apps"}, "rx": {"narrow"}}, cluster: cluster})
+	r := e.call(t, "GET", "/logs-*/_search", "app", "")
+	if r.status != 200 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if reqs := e.node.Requests(); len(reqs) != 1 || reqs[0].URI != "/logs-app-*,logs-db-1/_search" {
+		t.Fatalf("forwarded %+v", reqs)
+	}
+	// A role whose pattern is a regular expression cannot be substituted: the list is
+	// too long for one request line, and the request is refused, not forwarded.
+	e.node.Reset()
+	if r := e.call(t, "GET", "/logs-*/_search", "rx", ""); r.status != 400 || e.node.Count() != 0 {
+		t.Fatalf("%d %s", r.status, r.body)
 	}
 }

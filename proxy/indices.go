@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"slices"
 	"errors"
 	"strconv"
 	"strings"
@@ -292,4 +293,39 @@ func (s *Server) rewritePath(ctx *fasthttp.RequestCtx, x *exchange, m *routes.Ma
 	}
 	ctx.Request.SetRequestURI(uri)
 	return nil
+}
+
+// compactNames shortens a narrowed list that would not fit in a request line by
+// replacing names with the role's own patterns where that is exact (privileges.Compact).
+func (s *Server) compactNames(x *exchange, m *routes.Match, targets []routes.Target, names []string) []string {
+	if len(x.method)+len(x.path)+len(joinComma(names))+64 <= maxForwardedLine {
+		return names
+	}
+	perm, err := x.snap.Permission(x.roles)
+	if err != nil {
+		return names
+	}
+	opts, herr := indicesOptions(x.action, x.lookupQuery)
+	if herr != nil {
+		return names
+	}
+	var out []string
+	for _, t := range targets {
+		if t.NameOnly || !privileges.IsIndexAction(t.Action) || privileges.IsClusterAction(t.Action) {
+			continue
+		}
+		c := privileges.Compact(perm, t.Action, t.Indices, names, opts.ExpandHidden)
+		if c == nil {
+			return names
+		}
+		if out == nil {
+			out = c
+		} else if !slices.Equal(out, c) {
+			return names // several actions would need different patterns
+		}
+	}
+	if out == nil {
+		return names
+	}
+	return out
 }

@@ -226,7 +226,7 @@ func (s *Server) decide(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 		return writeEmpty(ctx, x, &m)
 	}
 	if res.narrowed {
-		if herr := s.rewritePath(ctx, x, &m, res.indices); herr != nil {
+		if herr := s.rewritePath(ctx, x, &m, s.compactNames(x, &m, targets, res.indices)); herr != nil {
 			return herr
 		}
 	}

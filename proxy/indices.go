@@ -2,8 +2,8 @@ package proxy
 
 import (
 	"context"
-	"slices"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"

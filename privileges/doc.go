@@ -17,6 +17,11 @@
 //     allow_restricted_indices (IsRestricted).
 //   - Authorize / AuthorizeNameOnly and Decision.Reason, which renders
 //     AuthorizationDenialMessages' sentence.
+//   - Index resolution (Resolve, IndicesAndAliasesResolver): wildcards, _all,
+//     exclusions, date math (through the caller's resolver, see the datemath
+//     sub-package), aliases, data streams and their backing indices, the ::failures
+//     selector, hidden and closed indices and remote names, against the cluster's names
+//     (Metadata), narrowed to what the role set grants.
 //
 // # What it must not do
 //
@@ -27,12 +32,11 @@
 //
 // # Deliberate differences from Elasticsearch
 //
-// esguard decides without cluster metadata, so it is stricter where Elasticsearch would
+// Authorize decides without cluster metadata and is stricter where Elasticsearch would
 // resolve: a wildcard expression is granted only when every name it could match is
-// granted (IndexPattern), where Elasticsearch would silently narrow it; date math,
-// remote "cluster:index" expressions and "::" selectors are denied; and
-// ignore_unavailable does not turn an unauthorized name into a granted request (see
-// Decision.Skippable). Conditional privileges (manage_own_api_key for get, invalidate and
+// granted (IndexPattern); date math, remote "cluster:index" expressions and "::"
+// selectors are denied. Resolve, given Metadata, narrows as Elasticsearch does; without
+// metadata it falls back to the same pattern checks. Conditional privileges (manage_own_api_key for get, invalidate and
 // query; the global application, profile and role privileges) are not granted by
 // Permission.Cluster, which cannot see the request body; see Permission.OwnAPIKeys.
 package privileges

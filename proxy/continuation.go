@@ -184,11 +184,12 @@ func (s *Server) unbindRequest(ctx *fasthttp.RequestCtx, x *exchange, m *routes.
 	if len(paths) == 0 || len(ctx.Request.Body()) == 0 {
 		return br, nil
 	}
-	if herr := requireJSONBody(ctx, x.action); herr != nil {
+	raw, herr := readBody(ctx, x)
+	if herr != nil {
 		return br, herr
 	}
 	var failed *HTTPError
-	body, found, err := bound.RewriteStrings(ctx.Request.Body(), paths, func(path []string, v string) (string, error) {
+	body, found, err := bound.RewriteStrings(raw, paths, func(path []string, v string) (string, error) {
 		id, herr := unwrap(kinds[strings.Join(path, ".")], v)
 		if herr != nil {
 			failed = herr
@@ -308,18 +309,4 @@ func mayHoldID(body []byte, paths [][]string) bool {
 		}
 	}
 	return false
-}
-
-// requireJSONBody refuses a body esguard must read in a format it does not read.
-func requireJSONBody(ctx *fasthttp.RequestCtx, action string) *HTTPError {
-	if enc := strings.TrimSpace(string(ctx.Request.Header.Peek(fasthttp.HeaderContentEncoding))); enc != "" && !strings.EqualFold(enc, "identity") {
-		return errBadRequest("illegal_argument_exception", "esguard does not accept compressed bodies for action ["+action+"] (Content-Encoding ["+enc+"])")
-	}
-	ct, _, _ := strings.Cut(string(ctx.Request.Header.ContentType()), ";")
-	switch strings.ToLower(strings.TrimSpace(ct)) {
-	case "", "application/json", "application/x-ndjson", "text/plain",
-		"application/vnd.elasticsearch+json", "application/vnd.elasticsearch+x-ndjson":
-		return nil
-	}
-	return errBadRequest("illegal_argument_exception", "esguard reads the body of action ["+action+"] as JSON only, not ["+ct+"]")
 }

@@ -1,5 +1,7 @@
 // Package proxy is esguard's fasthttp server: it runs each request through the
-// pipeline (read, authenticate, run_as, route, targets, authorize, forward, audit),
+// pipeline (read, authenticate, run_as, route, targets, resolve indices against the
+// cluster metadata and authorize, read bodies item by item, bind continuation ids,
+// forward, audit),
 // forwards granted requests to the upstream nodes and renders every refusal in
 // Elasticsearch's JSON shape. It is the one place that renders errors (errors.go) and
 // the one place that writes audit events (audit.go).

@@ -465,8 +465,6 @@ func targetsError(r *routes.Route, err error) *HTTPError {
 	switch {
 	case errors.As(err, &bad):
 		return errBadRequest(bad.Type, bad.Reason)
-	case errors.Is(err, routes.ErrBodyTargets):
-		return errForbidden("action [" + r.Action + "] names indices in the request body, which esguard does not inspect yet; the request is refused")
 	}
 	return errInternal(err)
 }
@@ -476,54 +474,6 @@ func runAsDenied(action, user string, roles []string, target string) *HTTPError 
 	return errForbidden(privileges.RunAsDenied(action, privileges.Actor{User: user, Roles: roles, RunAs: target}))
 }
 
-// authorize checks every target against the effective roles and audits a refusal.
-func (s *Server) authorize(x *exchange, targets []routes.Target) *HTTPError {
-	x.indices = firstIndices(targets)
-	start := time.Now()
-	denied, reason, err := check(x.snap, x.subject, x.roles, targets, x.lookupQuery)
-	s.metrics.authorization(time.Since(start))
-	if err != nil {
-		return errInternal(err)
-	}
-	if denied == nil {
-		return nil
-	}
-	ev := x.event(eventAccessDenied, denied.Action)
-	ev.indices = denied.Indices
-	s.audit.write(ev)
-	return errForbidden(reason)
-}
-
-// check decides targets for a subject: it returns the first refused target with
-// Elasticsearch's denial sentence, or nil when every target is granted. It is shared
-// by the proxy and `esguard explain`.
-func check(snap *config.Snapshot, subject runas.Subject, roles []string, targets []routes.Target, query func(string) (string, bool)) (*routes.Target, string, error) {
-	perm, err := snap.Permission(roles)
-	if err != nil {
-		return nil, "", err
-	}
-	expand, _ := query("expand_wildcards")
-	ignore, _ := query("ignore_unavailable")
-	opts := privileges.IndexOptions{IncludeHidden: expandsHidden(expand), IgnoreUnavailable: ignore == "true"}
-	for i := range targets {
-		t := &targets[i]
-		var d privileges.Decision
-		if t.NameOnly {
-			d = privileges.AuthorizeNameOnly(perm, t.Action, t.Indices)
-		} else {
-			d = privileges.Authorize(perm, t.Action, t.Indices, opts)
-		}
-		if !d.Allowed {
-			runAs := ""
-			if subject.RunAs() {
-				runAs = subject.Effective.Username
-			}
-			return t, d.Reason(subject.Authenticated.Username, runAs, perm.Roles()), nil
-		}
-	}
-	return nil, "", nil
-}
-
 func firstIndices(targets []routes.Target) []string {
 	for _, t := range targets {
 		if len(t.Indices) > 0 {
@@ -531,17 +481,6 @@ func firstIndices(targets []routes.Target) []string {
 		}
 	}
 	return nil
-}
-
-// expandsHidden reports whether expand_wildcards asks for hidden indices.
-func expandsHidden(v string) bool {
-	for part := range strings.SplitSeq(v, ",") {
-		switch strings.TrimSpace(part) {
-		case "all", "hidden":
-			return true
-		}
-	}
-	return false
 }
 
 // forward sends the request upstream with cleaned headers and streams the answer back.

@@ -18,8 +18,8 @@ type Target struct {
 }
 
 // ErrBodyTargets means that the route names indices in the request body (SourceBody,
-// SourcePathAndBody), which this package does not inspect yet.
-var ErrBodyTargets = errors.New("routes: the request names indices in its body, which is not inspected")
+// SourcePathAndBody): the caller reads them with the routes/bodies package.
+var ErrBodyTargets = errors.New("routes: the request names indices in its body")
 
 // BadRequestError is a request that Elasticsearch refuses before running any action,
 // with its exception type (e.g. illegal_argument_exception) and reason.

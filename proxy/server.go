@@ -179,6 +179,11 @@ func (s *Server) decide(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 		return routeError(x, err)
 	}
 	x.action = m.Route.Action
+	if _, ok := x.lookupQuery("source"); ok && x.action != "" {
+		// Elasticsearch reads the body from ?source= when the request has none
+		// (RestRequest.contentOrSourceParam); esguard reads bodies only as bodies.
+		return errBadRequest("illegal_argument_exception", "esguard does not accept a request body in the [source] parameter; send it as the body")
+	}
 	if local := s.localHandler(m.Route); local != nil {
 		return local(ctx, x)
 	}
@@ -272,9 +277,6 @@ func changesMetadata(action string) bool {
 func (s *Server) queryBodyError(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	if !routes.ReadsQueryBody(x.action) {
 		return nil
-	}
-	if _, ok := x.lookupQuery("source"); ok {
-		return errBadRequest("illegal_argument_exception", "esguard does not accept a request body in the [source] parameter; send it as the body")
 	}
 	if len(ctx.Request.Body()) == 0 {
 		return nil

@@ -311,7 +311,7 @@ func (c *bodyCheck) bulk(ctx *fasthttp.RequestCtx, m *routes.Match, body []byte)
 		if !ok && failed == autoCreate && !retried {
 			// The index may have been created since the last refresh.
 			retried = true
-			if c.s.meta.Refresh(ctx) == nil {
+			if c.s.meta.RefreshOnMiss(ctx) == nil {
 				c.md = c.s.meta.Get()
 				failed, ok = c.writeAllowed(action, name)
 			}

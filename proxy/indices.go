@@ -193,7 +193,7 @@ func (s *Server) resolveIndices(x *exchange, m *routes.Match, targets []routes.T
 			// Elasticsearch allows only with indices:admin/auto_create on the name.
 			for _, name := range res.Indices {
 				if _, exists := md.Lookup(name); !exists && !perm.Index(autoCreate, name) {
-					if s.meta.Refresh(context.Background()) == nil {
+					if s.meta.RefreshOnMiss(context.Background()) == nil {
 						if _, exists = s.meta.Get().Lookup(name); exists {
 							continue
 						}

@@ -121,6 +121,23 @@ func (c *MetadataCache) Refresh(ctx context.Context) error {
 	return nil
 }
 
+// missRefreshInterval bounds how often a request that names an unknown index may
+// trigger a refresh, so that clients cannot turn refused writes into a stream of
+// metadata requests to the cluster.
+const missRefreshInterval = 2 * time.Second
+
+// RefreshOnMiss refreshes the metadata for a request that names an index the current
+// copy does not know, unless the copy is younger than missRefreshInterval.
+func (c *MetadataCache) RefreshOnMiss(ctx context.Context) error {
+	if c == nil {
+		return errNoMetadata
+	}
+	if time.Since(c.Fetched()) < missRefreshInterval {
+		return errors.New("cluster metadata is fresh")
+	}
+	return c.Refresh(ctx)
+}
+
 // Invalidate asks the background loop for a refresh soon.
 func (c *MetadataCache) Invalidate() {
 	if c == nil {

@@ -30,7 +30,8 @@ func (c *bodyCheck) multiSearch(ctx *fasthttp.RequestCtx, m *routes.Match, body 
 		granted []string
 		pos     int
 	)
-	err := bodies.ScanMultiSearch(body, func(it bodies.SearchItem) error {
+	scanOpts := bodies.MultiSearchOptions{Fleet: strings.Contains(m.Route.Path, "/_fleet/")}
+	err := bodies.ScanMultiSearchWith(body, scanOpts, func(it bodies.SearchItem) error {
 		defer func() { pos++ }()
 		exprs := pathIdx
 		if it.HasIndices {

@@ -31,7 +31,7 @@ func (c *bodyCheck) aliases(ctx *fasthttp.RequestCtx, m *routes.Match, body []by
 		}
 		indices := m.Indices()
 		if index != "" {
-			indices = []string{index}
+			indices = strings.Split(index, ",") // Strings.splitStringByCommaToArray
 		}
 		name, _ := m.Param("name")
 		if alias != "" {
@@ -226,7 +226,7 @@ func (c *bodyCheck) sql(ctx *fasthttp.RequestCtx, body []byte) *HTTPError {
 	if err != nil {
 		return bodyError(err)
 	}
-	return c.queryText(ctx, body, indices)
+	return c.queryText(ctx, body, body, indices)
 }
 
 // esql authorizes an ES|QL query on the indices its text reads (FROM, TS, LOOKUP JOIN).
@@ -241,11 +241,15 @@ func (c *bodyCheck) esql(ctx *fasthttp.RequestCtx, body []byte) *HTTPError {
 	if len(q.EnrichPolicies) > 0 {
 		return errForbidden("esguard does not authorize ES|QL ENRICH (policies [" + strings.Join(q.EnrichPolicies, ",") + "]); the request is refused")
 	}
-	return c.queryText(ctx, body, q.Indices)
+	if herr := c.queryRefsDenied(q.Filter); herr != nil {
+		return herr
+	}
+	return c.queryText(ctx, nil, body, q.Indices)
 }
 
-// queryText checks the indices named in query text, and the query DSL filter beside it.
-func (c *bodyCheck) queryText(ctx *fasthttp.RequestCtx, body []byte, indices []string) *HTTPError {
+// queryText checks the indices named in query text and the query DSL in dsl (the SQL
+// body, whose filter sits beside the query), then forwards body.
+func (c *bodyCheck) queryText(ctx *fasthttp.RequestCtx, dsl, body []byte, indices []string) *HTTPError {
 	const read = "indices:data/read/search"
 	if len(indices) > 0 {
 		res, err := c.resolve(read, indices, privileges.IndicesOptions{ExpandOpen: true, AllowNoIndices: true})
@@ -260,7 +264,7 @@ func (c *bodyCheck) queryText(ctx *fasthttp.RequestCtx, body []byte, indices []s
 			return errForbidden("the query names [" + strings.Join(indices, ",") + "], which reaches indices the user may not read; esguard does not narrow wildcards inside query text, so name the indices or a pattern the role covers")
 		}
 	}
-	if herr := c.queryRefsDenied(body); herr != nil {
+	if herr := c.queryRefsDenied(dsl); herr != nil {
 		return herr
 	}
 	c.auditGranted(append([]string{}, indices...))

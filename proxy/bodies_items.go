@@ -293,7 +293,7 @@ func (c *bodyCheck) reindex(ctx *fasthttp.RequestCtx, body []byte) *HTTPError {
 	case res.Narrowed && !onlyNames(r.Source):
 		return errForbidden("the source of this reindex names wildcards that reach indices the user may not read; esguard does not narrow wildcards inside a request body, so name the source indices")
 	}
-	if herr := c.queryRefsDenied(r.SourceQuery); herr != nil {
+	if herr := c.refsDenied(r.SourceRefs); herr != nil {
 		return herr
 	}
 	write := "indices:data/write/index:op_type/index"
@@ -303,6 +303,12 @@ func (c *bodyCheck) reindex(ctx *fasthttp.RequestCtx, body []byte) *HTTPError {
 	dest, err := c.concreteName(r.Dest)
 	if err != nil {
 		return resolveError(err)
+	}
+	if r.Script && !c.perm.IndexPattern(write, "*", false) {
+		// A script may send a document to any index (ctx._index), which Elasticsearch
+		// authorizes when it writes and esguard cannot see in advance.
+		c.auditDenied(write, []string{dest})
+		return errForbidden("a reindex script can change the destination index of each document, which esguard cannot authorize in advance; it is allowed only to users who may write to every index")
 	}
 	if failed, ok := c.writeAllowed(write, dest); !ok {
 		c.auditDenied(failed, []string{dest})

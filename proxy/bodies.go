@@ -10,9 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/esguard/esguard/privileges"
+	"github.com/esguard/esguard/proxy/bound"
 	"github.com/esguard/esguard/routes"
 	"github.com/esguard/esguard/routes/bodies"
 	"github.com/valyala/fasthttp"
@@ -386,10 +386,10 @@ func appendBulkItemError(b []byte, it bodies.BulkItem, index string, status int,
 	b = append(b, `{"`...)
 	b = append(b, it.Op.String()...)
 	b = append(b, `":{"_index":`...)
-	b = appendJSONString(b, index)
+	b = bound.AppendJSONString(b, index)
 	if it.ID != "" {
 		b = append(b, `,"_id":`...)
-		b = appendJSONString(b, it.ID)
+		b = bound.AppendJSONString(b, it.ID)
 	}
 	b = append(b, `,"status":`...)
 	b = strconv.AppendInt(b, int64(status), 10)
@@ -407,36 +407,6 @@ func causeOrInternal(e *HTTPError) []byte {
 	return c
 }
 
-// appendJSONString appends s as a JSON string, escaping as JSON requires (and no more:
-// Elasticsearch writes '<', '>' and '&' as they are). Invalid UTF-8 becomes U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c < 0x20:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, "\\ufffd"...)
-		} else {
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
-}
-
 // bulkResponse is the answer to a _bulk whose every item was refused.
 func bulkResponse(n int, items map[int][]byte) []byte {
 	var b bytes.Buffer
@@ -452,5 +422,5 @@ func bulkResponse(n int, items map[int][]byte) []byte {
 }
 
 func writeJSONString(b *bytes.Buffer, s string) {
-	b.Write(appendJSONString(nil, s))
+	b.Write(bound.AppendJSONString(nil, s))
 }

@@ -226,7 +226,7 @@ func (r *rewriter) rewrite(path []string) error {
 		r.out = make([]byte, 0, len(r.in)+len(v)+64)
 	}
 	r.out = append(r.out, r.in[r.copied:start]...)
-	r.out = appendString(r.out, v)
+	r.out = AppendJSONString(r.out, v)
 	r.copied = r.pos
 	return nil
 }
@@ -448,8 +448,10 @@ func decodeString(raw []byte, escaped bool) string {
 
 const hexDigits = "0123456789abcdef"
 
-// appendString appends s to dst as a JSON string.
-func appendString(dst []byte, s string) []byte {
+// AppendJSONString appends s to dst as a JSON string, with the escapes JSON needs
+// (and U+2028, U+2029) and invalid UTF-8 replaced by U+FFFD. Like Elasticsearch, it
+// writes '<', '>' and '&' as they are.
+func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {

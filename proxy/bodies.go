@@ -99,21 +99,30 @@ func (c *bodyCheck) nameOnly(action string) *HTTPError {
 	return nil
 }
 
-// reason renders the denial of action on names without auditing it.
-func (c *bodyCheck) reason(action string, names []string) string {
-	d := privileges.Decision{Action: action, Denied: names, Granting: c.perm.Catalogue().Granting(action)}
-	runAs := ""
-	if c.x.subject.RunAs() {
-		runAs = c.x.subject.Effective.Username
-	}
-	return d.Reason(c.x.subject.Authenticated.Username, runAs, c.perm.Roles())
+// deny audits and renders the refusal of action on names.
+func (c *bodyCheck) deny(action string, names []string) *HTTPError {
+	return c.s.deniedOn(c.x, c.perm, action, names)
 }
 
-// auditDenied writes an access_denied event for action on names.
+// auditDenied writes an access_denied event for action on names, for refusals worded
+// by esguard rather than by the denial sentence.
 func (c *bodyCheck) auditDenied(action string, names []string) {
 	ev := c.x.event(eventAccessDenied, action)
 	ev.indices = names
 	c.s.audit.write(ev)
+}
+
+// resolveGranted resolves expressions for action and refuses an invalid expression
+// (400) or a name the role set does not grant (403).
+func (c *bodyCheck) resolveGranted(action string, exprs []string, opts privileges.IndicesOptions) (privileges.Resolution, *HTTPError) {
+	res, err := c.resolve(action, exprs, opts)
+	switch {
+	case err != nil:
+		return res, resolveError(err)
+	case len(res.Denied) > 0:
+		return res, c.deny(action, res.Denied)
+	}
+	return res, nil
 }
 
 // resolve resolves expressions for action with the given options.
@@ -171,8 +180,7 @@ func (c *bodyCheck) refsDenied(refs []bodies.IndexRef) *HTTPError {
 			return resolveError(err)
 		}
 		if strings.ContainsAny(name, "*?,") || !c.perm.Index(r.Action, name) {
-			c.auditDenied(r.Action, []string{name})
-			return errForbidden(c.reason(r.Action, []string{name}))
+			return c.deny(r.Action, []string{name})
 		}
 	}
 	return nil
@@ -320,10 +328,9 @@ func (c *bodyCheck) bulk(ctx *fasthttp.RequestCtx, m *routes.Match, body []byte)
 			d := denial{failed, name}
 			r, seen := reasons[d]
 			if !seen {
-				r.herr = errForbidden(c.reason(failed, []string{name}))
+				r.herr = c.deny(failed, []string{name})
 				r.cause = causeOrInternal(r.herr)
 				reasons[d] = r
-				c.auditDenied(failed, []string{name})
 			}
 			if c.x.items != nil {
 				c.x.traceItem(pos, failed, []string{name}, r.herr)

@@ -58,8 +58,7 @@ func (c *bodyCheck) aliases(ctx *fasthttp.RequestCtx, m *routes.Match, body []by
 		}
 		for _, alias := range a.Aliases {
 			if !c.perm.IndexPattern(aliasesAction, alias, false) {
-				c.auditDenied(aliasesAction, []string{alias})
-				return errForbidden(c.reason(aliasesAction, []string{alias}))
+				return c.deny(aliasesAction, []string{alias})
 			}
 			granted = append(granted, alias)
 			if a.Kind != bodies.AliasAdd {
@@ -81,13 +80,10 @@ func (c *bodyCheck) aliases(ctx *fasthttp.RequestCtx, m *routes.Match, body []by
 // by the role (esguard does not rewrite them inside the body); the names they reach in
 // the cluster metadata are returned for the alias checks.
 func (c *bodyCheck) aliasIndices(action string, exprs []string) ([]string, *HTTPError) {
-	res, err := c.resolve(action, exprs, privileges.IndicesOptions{ExpandOpen: true, ExpandClosed: true})
+	res, herr := c.resolveGranted(action, exprs, privileges.IndicesOptions{ExpandOpen: true, ExpandClosed: true})
 	switch {
-	case err != nil:
-		return nil, resolveError(err)
-	case len(res.Denied) > 0:
-		c.auditDenied(action, res.Denied)
-		return nil, errForbidden(c.reason(action, res.Denied))
+	case herr != nil:
+		return nil, herr
 	case res.NotFound != "":
 		return nil, errIndexNotFound(res.NotFound)
 	case res.Narrowed && !onlyNames(exprs):
@@ -209,8 +205,7 @@ func (s *Server) bodyIndexChecks(ctx *fasthttp.RequestCtx, x *exchange, m *route
 	}
 	for _, alias := range aliases {
 		if !c.perm.Index(aliasesAction, alias) {
-			c.auditDenied(aliasesAction, []string{alias})
-			return errForbidden(c.reason(aliasesAction, []string{alias}))
+			return c.deny(aliasesAction, []string{alias})
 		}
 	}
 	return nil
@@ -252,13 +247,10 @@ func (c *bodyCheck) esql(ctx *fasthttp.RequestCtx, body []byte) *HTTPError {
 func (c *bodyCheck) queryText(ctx *fasthttp.RequestCtx, dsl, body []byte, indices []string) *HTTPError {
 	const read = "indices:data/read/search"
 	if len(indices) > 0 {
-		res, err := c.resolve(read, indices, privileges.IndicesOptions{ExpandOpen: true, AllowNoIndices: true})
+		res, herr := c.resolveGranted(read, indices, privileges.IndicesOptions{ExpandOpen: true, AllowNoIndices: true})
 		switch {
-		case err != nil:
-			return resolveError(err)
-		case len(res.Denied) > 0:
-			c.auditDenied(read, res.Denied)
-			return errForbidden(c.reason(read, res.Denied))
+		case herr != nil:
+			return herr
 		case res.Narrowed && !onlyNames(indices), res.NoIndices:
 			c.auditDenied(read, indices)
 			return errForbidden("the query names [" + strings.Join(indices, ",") + "], which reaches indices the user may not read; esguard does not narrow wildcards inside query text, so name the indices or a pattern the role covers")

@@ -46,13 +46,10 @@ func (c *bodyCheck) multiSearch(ctx *fasthttp.RequestCtx, m *routes.Match, body 
 		if herr != nil {
 			return fail(herr)
 		}
-		res, err := c.resolve(itemAction, exprs, opts)
+		res, herr := c.resolveGranted(itemAction, exprs, opts)
 		switch {
-		case err != nil:
-			return fail(resolveError(err))
-		case len(res.Denied) > 0:
-			c.auditDenied(itemAction, res.Denied)
-			return fail(errForbidden(c.reason(itemAction, res.Denied)))
+		case herr != nil:
+			return fail(herr)
 		case res.NotFound != "":
 			return fail(errIndexNotFound(res.NotFound))
 		}
@@ -225,8 +222,7 @@ func (c *bodyCheck) multiGet(ctx *fasthttp.RequestCtx, m *routes.Match, body []b
 			continue
 		}
 		if !c.perm.Index(shardAction, name) {
-			c.auditDenied(shardAction, []string{name})
-			herr := errForbidden(c.reason(shardAction, []string{name}))
+			herr := c.deny(shardAction, []string{name})
 			c.x.traceItem(d.Pos, shardAction, []string{name}, herr)
 			inserts[d.Pos] = docError(name, d.ID, herr)
 			continue
@@ -281,13 +277,10 @@ func (c *bodyCheck) reindex(ctx *fasthttp.RequestCtx, body []byte) *HTTPError {
 		return herr
 	}
 	const read = "indices:data/read/search"
-	res, err := c.resolve(read, r.Source, privileges.IndicesOptions{ExpandOpen: true, AllowNoIndices: true})
+	res, herr := c.resolveGranted(read, r.Source, privileges.IndicesOptions{ExpandOpen: true, AllowNoIndices: true})
 	switch {
-	case err != nil:
-		return resolveError(err)
-	case len(res.Denied) > 0:
-		c.auditDenied(read, res.Denied)
-		return errForbidden(c.reason(read, res.Denied))
+	case herr != nil:
+		return herr
 	case res.NotFound != "" || res.NoIndices:
 		return errIndexNotFound(strings.Join(r.Source, ","))
 	case res.Narrowed && !onlyNames(r.Source):
@@ -311,8 +304,7 @@ func (c *bodyCheck) reindex(ctx *fasthttp.RequestCtx, body []byte) *HTTPError {
 		return errForbidden("a reindex script can change the destination index of each document, which esguard cannot authorize in advance; it is allowed only to users who may write to every index")
 	}
 	if failed, ok := c.writeAllowed(write, dest); !ok {
-		c.auditDenied(failed, []string{dest})
-		return errForbidden(c.reason(failed, []string{dest}))
+		return c.deny(failed, []string{dest})
 	}
 	c.auditGranted(append(append([]string{}, res.Indices...), dest))
 	return c.forwardMerged(ctx, body, "", 0, nil, false)

@@ -182,8 +182,7 @@ func (s *Server) resolveIndices(x *exchange, m *routes.Match, targets []routes.T
 				return r, &HTTPError{Status: fasthttp.StatusServiceUnavailable, Type: "esguard_unavailable_exception",
 					Reason: "esguard cannot expand [" + strings.Join(res.Denied, ",") + "] because the cluster's index names are not known yet; retry shortly", Cause: errNoMetadata}
 			}
-			d := privileges.Decision{Action: t.Action, Indices: t.Indices, Denied: res.Denied, Granting: perm.Catalogue().Granting(t.Action)}
-			return r, s.denied(x, perm, d)
+			return r, s.deniedOn(x, perm, t.Action, res.Denied)
 		}
 		if res.NotFound != "" {
 			return r, errIndexNotFound(res.NotFound)
@@ -198,8 +197,7 @@ func (s *Server) resolveIndices(x *exchange, m *routes.Match, targets []routes.T
 							continue
 						}
 					}
-					d := privileges.Decision{Action: autoCreate, Indices: []string{name}, Denied: []string{name}, Granting: perm.Catalogue().Granting(autoCreate)}
-					return r, s.denied(x, perm, d)
+					return r, s.deniedOn(x, perm, autoCreate, []string{name})
 				}
 			}
 		}
@@ -237,6 +235,12 @@ func (s *Server) denied(x *exchange, perm *privileges.Permission, d privileges.D
 		runAs = x.subject.Effective.Username
 	}
 	return errForbidden(d.Reason(x.subject.Authenticated.Username, runAs, perm.Roles()))
+}
+
+// deniedOn audits and renders the refusal of action on names, with the privileges that
+// grant it.
+func (s *Server) deniedOn(x *exchange, perm *privileges.Permission, action string, names []string) *HTTPError {
+	return s.denied(x, perm, privileges.Decision{Action: action, Indices: names, Denied: names, Granting: perm.Catalogue().Granting(action)})
 }
 
 // needsMetadata reports whether a refused expression could have been granted with the

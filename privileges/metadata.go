@@ -139,6 +139,18 @@ func (m *Metadata) All() []*Abstraction {
 	return m.sorted
 }
 
+// Matching returns the names that the wildcard pattern ('*', '?') matches, sorted,
+// whatever their kind, state or visibility.
+func (m *Metadata) Matching(pattern string) []string {
+	var out []string
+	for _, a := range m.withPrefix(literalPrefix(pattern)) {
+		if globMatch(pattern, a.Name) {
+			out = append(out, a.Name)
+		}
+	}
+	return out
+}
+
 // withPrefix returns the abstractions whose names start with prefix, sorted by name.
 func (m *Metadata) withPrefix(prefix string) []*Abstraction {
 	if m == nil {

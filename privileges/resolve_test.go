@@ -158,3 +158,16 @@ func TestResolveWithoutMetadata(t *testing.T) {
 		}
 	}
 }
+
+func TestMetadataMatching(t *testing.T) {
+	md := testMetadata()
+	if got := md.Matching("logs-*"); !slices.Equal(got, []string{"logs-1", "logs-2", "logs-old", "logs-secret"}) {
+		t.Errorf("logs-*: %q", got)
+	}
+	if got := md.Matching("*-alias"); !slices.Equal(got, []string{"open-alias"}) {
+		t.Errorf("*-alias: %q", got)
+	}
+	if got := (*Metadata)(nil).Matching("*"); got != nil {
+		t.Errorf("nil metadata: %q", got)
+	}
+}

@@ -362,7 +362,7 @@ func (c *bodyCheck) bulk(ctx *fasthttp.RequestCtx, m *routes.Match, body []byte)
 	}
 	c.auditGranted(names)
 	if len(names) == 0 {
-		return answerLocally(ctx, c.x, bulkResponse(pos, inserts))
+		return answerLocally(ctx, c.x, arrayResponse(`{"errors":true,"took":0,"items":[`, pos, inserts))
 	}
 	herr := c.forwardMerged(ctx, kept, "items", pos, inserts, true)
 	if creates && herr == nil {
@@ -412,20 +412,6 @@ func causeOrInternal(e *HTTPError) []byte {
 		return []byte(`{"type":"esguard_internal_exception","reason":"error rendering failed"}`)
 	}
 	return c
-}
-
-// bulkResponse is the answer to a _bulk whose every item was refused.
-func bulkResponse(n int, items map[int][]byte) []byte {
-	var b bytes.Buffer
-	b.WriteString(`{"errors":true,"took":0,"items":[`)
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(items[i])
-	}
-	b.WriteString(`]}`)
-	return b.Bytes()
 }
 
 func writeJSONString(b *bytes.Buffer, s string) {

@@ -99,11 +99,7 @@ func (c *bodyCheck) aliasIndices(action string, exprs []string) ([]string, *HTTP
 			names = append(names, e)
 			continue
 		}
-		for _, a := range c.md.All() {
-			if matchesWildcard(e, a.Name) {
-				names = append(names, a.Name)
-			}
-		}
+		names = append(names, c.md.Matching(e)...)
 	}
 	return names, nil
 }
@@ -148,25 +144,6 @@ func indexActions(t *routes.Table) []string {
 		}
 	})
 	return indexActionList
-}
-
-// matchesWildcard is Elasticsearch's Regex.simpleMatch for '*' (and '?').
-func matchesWildcard(pattern, name string) bool {
-	if pattern == "" {
-		return name == ""
-	}
-	switch pattern[0] {
-	case '*':
-		for i := 0; i <= len(name); i++ {
-			if matchesWildcard(pattern[1:], name[i:]) {
-				return true
-			}
-		}
-		return false
-	case '?':
-		return name != "" && matchesWildcard(pattern[1:], name[1:])
-	}
-	return name != "" && name[0] == pattern[0] && matchesWildcard(pattern[1:], name[1:])
 }
 
 // bodyIndexChecks are the checks of path-index requests whose body names more indices:

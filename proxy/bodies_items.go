@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 
 	"github.com/esguard/esguard/privileges"
@@ -157,23 +158,9 @@ func itemError(e *HTTPError) []byte {
 	b.WriteString(`{"error":`)
 	b.Write(exceptionObject(e))
 	b.WriteString(`,"status":`)
-	b.WriteString(itoa(e.Status))
+	b.WriteString(strconv.Itoa(e.Status))
 	b.WriteByte('}')
 	return b.Bytes()
-}
-
-func itoa(n int) string {
-	var buf [20]byte
-	i := len(buf)
-	if n == 0 {
-		return "0"
-	}
-	for n > 0 {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(buf[i:])
 }
 
 // arrayResponse renders {prefix item, item, ...]} from locally decided items.

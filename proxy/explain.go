@@ -136,10 +136,8 @@ func Explain(ctx context.Context, snap *config.Snapshot, user, runAs, method, ur
 	herr := s.decide(&req, x)
 	out.Items = items
 	for _, it := range items {
-		for _, a := range []string{it.Action} {
-			if !slices.Contains(out.Actions, a) {
-				out.Actions = append(out.Actions, a)
-			}
+		if !slices.Contains(out.Actions, it.Action) {
+			out.Actions = append(out.Actions, it.Action)
 		}
 	}
 	if x.indices != nil {

@@ -26,6 +26,7 @@ var (
 	pitIDPaths    = [][]string{{"pit_id"}}
 	topIDPath     = [][]string{{"id"}}
 	cursorPaths   = [][]string{{"cursor"}}
+	pitPath       = [][]string{{"pit", "id"}}
 )
 
 // asyncActions return an async result id in their top-level "id".
@@ -167,19 +168,19 @@ func (s *Server) unbindRequest(ctx *fasthttp.RequestCtx, x *exchange, m *routes.
 			ctx.Request.URI().QueryArgs().Set("scroll_id", id)
 		}
 	}
-	// Body fields.
+	// Body fields: each action carries ids of one kind at one path.
 	var paths [][]string
-	kinds := map[string]bound.Kind{}
+	var kind bound.Kind
 	switch {
 	case strings.HasPrefix(x.action, "indices:data/read/scroll"):
-		paths, kinds["scroll_id"] = [][]string{{"scroll_id"}}, bound.Scroll
+		paths, kind = [][]string{{"scroll_id"}}, bound.Scroll
 	case x.action == "indices:data/read/close_point_in_time":
-		paths, kinds["id"] = topIDPath, bound.PIT
+		paths, kind = topIDPath, bound.PIT
 	case x.action == "indices:data/read/sql" || x.action == "indices:data/read/sql/close_cursor":
-		paths, kinds["cursor"] = cursorPaths, bound.Cursor
+		paths, kind = cursorPaths, bound.Cursor
 	case x.action == "indices:data/read/search" || x.action == "indices:data/read/async_search/submit" ||
 		x.action == "indices:data/read/search/template":
-		paths, kinds["pit.id"] = [][]string{{"pit", "id"}}, bound.PIT
+		paths, kind = pitPath, bound.PIT
 	}
 	if len(paths) == 0 || len(ctx.Request.Body()) == 0 {
 		return br, nil
@@ -190,7 +191,7 @@ func (s *Server) unbindRequest(ctx *fasthttp.RequestCtx, x *exchange, m *routes.
 	}
 	var failed *HTTPError
 	body, found, err := bound.RewriteStrings(raw, paths, func(path []string, v string) (string, error) {
-		id, herr := unwrap(kinds[strings.Join(path, ".")], v)
+		id, herr := unwrap(kind, v)
 		if herr != nil {
 			failed = herr
 			return "", herr
@@ -205,7 +206,7 @@ func (s *Server) unbindRequest(ctx *fasthttp.RequestCtx, x *exchange, m *routes.
 	}
 	if found {
 		ctx.Request.SetBody(body)
-		br.pit = kinds["pit.id"] != 0
+		br.pit = paths[0][0] == "pit"
 	}
 	return br, nil
 }

@@ -102,10 +102,12 @@ type Permission struct {
 	remote     []*remoteGroup
 	runAs      *nameSet
 	dlsFls     bool
+	limit      *Permission // every grant must also be granted here (API keys); nil when none
 
-	mu    sync.Mutex
-	cache [2]atomic.Pointer[map[string]*actionEntry] // by selector: data, failures
-	views map[string]*indexView                      // shared by actions granted by the same groups
+	mu      sync.Mutex
+	cache   [2]atomic.Pointer[map[string]*actionEntry] // by selector: data, failures
+	views   map[string]*indexView                      // shared by actions granted by the same groups
+	limited map[[2]*indexView]*indexView               // own view and limit's view, intersected
 }
 
 // selector is the data stream component an index action applies to.
@@ -135,6 +137,7 @@ type actionEntry struct {
 type indexView struct {
 	ordinary   *nameSet
 	restricted *nameSet
+	and        *indexView // a name must also be granted here (a limited permission); nil when none
 }
 
 var emptyView = &indexView{ordinary: &nameSet{}, restricted: &nameSet{}}
@@ -308,8 +311,32 @@ func (p *Permission) slowEntry(sel selector, action string) *actionEntry {
 	return e
 }
 
-// computeEntry evaluates action against the role set; p.mu is held.
+// computeEntry evaluates action against the role set and, for a limited permission,
+// intersects the result with the limit's; p.mu is held.
 func (p *Permission) computeEntry(sel selector, action string) *actionEntry {
+	e := p.computeOwnEntry(sel, action)
+	if p.limit == nil {
+		return e
+	}
+	le := p.limit.entryFor(sel, action)
+	out := &actionEntry{cluster: e.cluster && le.cluster, nameOnly: e.nameOnly && le.nameOnly, view: emptyView}
+	if out.nameOnly {
+		k := [2]*indexView{e.view, le.view}
+		v, ok := p.limited[k]
+		if !ok {
+			v = &indexView{ordinary: e.view.ordinary, restricted: e.view.restricted, and: le.view}
+			if p.limited == nil {
+				p.limited = map[[2]*indexView]*indexView{}
+			}
+			p.limited[k] = v
+		}
+		out.view = v
+	}
+	return out
+}
+
+// computeOwnEntry evaluates action against the role set alone; p.mu is held.
+func (p *Permission) computeOwnEntry(sel selector, action string) *actionEntry {
 	e := &actionEntry{view: emptyView}
 	for _, c := range p.cluster {
 		if c.match(action) {
@@ -407,7 +434,7 @@ func (p *Permission) Cluster(action string) bool {
 // username and realm, or the calling API key's own id; for query, a filter on the
 // current user; never with_limited_by from an API key).
 func (p *Permission) OwnAPIKeys(action string) bool {
-	if p == nil || !p.ownAPIKey {
+	if p == nil || !p.ownAPIKey || (p.limit != nil && !p.limit.OwnAPIKeys(action)) {
 		return false
 	}
 	unconditional, ok := ownAPIKeyActions[action]
@@ -474,6 +501,9 @@ func (p *Permission) RemoteIndex(action, cluster, expr string, includeHidden boo
 	if p == nil || !IsIndexAction(action) || IsClusterAction(action) {
 		return false
 	}
+	if p.limit != nil && !p.limit.RemoteIndex(action, cluster, expr, includeHidden) {
+		return false
+	}
 	restricted := IsRestricted(expr) || (hasWildcard(expr) && mayNameRestricted(expr, includeHidden))
 	for _, rg := range p.remote {
 		if !rg.group.grants(action) || (restricted && !rg.group.allowRestricted) {
@@ -492,7 +522,7 @@ func (p *Permission) RunAs(user string) bool {
 	if p == nil {
 		return false
 	}
-	return p.runAs.match(user)
+	return p.runAs.match(user) && (p.limit == nil || p.limit.RunAs(user))
 }
 
 // DocumentOrFieldSecurity reports whether some indices entry of the role set carries a
@@ -501,22 +531,54 @@ func (p *Permission) RunAs(user string) bool {
 // documents or fields; callers should warn, or refuse such roles when the upstream
 // cluster does not enforce them.
 func (p *Permission) DocumentOrFieldSecurity() bool {
-	return p != nil && p.dlsFls
+	return p != nil && (p.dlsFls || p.limit.DocumentOrFieldSecurity())
+}
+
+// Limit returns the permission of p limited by by: an action is granted on a name only
+// when both grant it, as Elasticsearch's LimitedRole does for an API key (its own role
+// descriptors, limited by its owner's roles). A nil by grants nothing, so neither does
+// the result. Roles still names p's roles.
+func (p *Permission) Limit(by *Permission) *Permission {
+	if p == nil {
+		return nil
+	}
+	if by == nil {
+		by = &Permission{cat: p.cat, runAs: (&nameSetBuilder{}).build(), views: map[string]*indexView{}}
+	}
+	return &Permission{
+		cat: p.cat, roles: p.roles, cluster: p.cluster, clusterRaw: p.clusterRaw, ownAPIKey: p.ownAPIKey,
+		groups: p.groups, remote: p.remote, runAs: p.runAs, dlsFls: p.dlsFls,
+		limit: by, views: map[string]*indexView{},
+	}
+}
+
+// LimitedBy returns the permission p is limited by, nil when none.
+func (p *Permission) LimitedBy() *Permission {
+	if p == nil {
+		return nil
+	}
+	return p.limit
 }
 
 func (v *indexView) matchName(index string) bool {
+	var ok bool
 	if IsRestricted(index) {
-		return v.restricted.match(index)
+		ok = v.restricted.match(index)
+	} else {
+		ok = v.ordinary.match(index)
 	}
-	return v.ordinary.match(index)
+	return ok && (v.and == nil || v.and.matchName(index))
 }
 
 func (v *indexView) coversPattern(pattern string, includeHidden bool) bool {
 	if !hasWildcard(pattern) {
 		return v.matchName(pattern)
 	}
+	var ok bool
 	if mayNameRestricted(pattern, includeHidden) {
-		return v.restricted.covers(pattern)
+		ok = v.restricted.covers(pattern)
+	} else {
+		ok = v.ordinary.covers(pattern)
 	}
-	return v.ordinary.covers(pattern)
+	return ok && (v.and == nil || v.and.coversPattern(pattern, includeHidden))
 }

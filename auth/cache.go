@@ -74,33 +74,33 @@ func (k *keyer) key(username, password string) credKey {
 	return out
 }
 
-// credCache maps credKeys to the users they verified. It is split into shards, each a
-// map into a ring of slots: entries are evicted oldest first, which with a fixed TTL is
-// also the order in which they expire.
-type credCache struct {
+// credCache maps credKeys to what they verified (a user, an API key hash). It is split
+// into shards, each a map into a ring of slots: entries are evicted oldest first, which
+// with a fixed TTL is also the order in which they expire.
+type credCache[V any] struct {
 	ttl    time.Duration
 	mask   uint8
-	shards []cacheShard
+	shards []cacheShard[V]
 }
 
-type cacheShard struct {
+type cacheShard[V any] struct {
 	mu    sync.RWMutex
 	index map[credKey]int32
-	slots []cacheSlot
+	slots []cacheSlot[V]
 	max   int
 	head  int
 	_     [64]byte // keep shards' locks on separate cache lines
 }
 
-type cacheSlot struct {
+type cacheSlot[V any] struct {
 	key     credKey
-	user    *fileUser
+	val     V
 	expires time.Time
 	used    bool
 }
 
 // newCredCache returns nil when o turns the cache off.
-func newCredCache(o CacheOptions) *credCache {
+func newCredCache[V any](o CacheOptions) *credCache[V] {
 	if o.MaxEntries < 0 || o.TTL < 0 {
 		return nil
 	}
@@ -114,7 +114,7 @@ func newCredCache(o CacheOptions) *credCache {
 	if o.MaxEntries >= 1024 {
 		n = 16
 	}
-	c := &credCache{ttl: o.TTL, mask: uint8(n - 1), shards: make([]cacheShard, n)}
+	c := &credCache[V]{ttl: o.TTL, mask: uint8(n - 1), shards: make([]cacheShard[V], n)}
 	for i := range c.shards {
 		c.shards[i].index = make(map[credKey]int32)
 		c.shards[i].max = o.MaxEntries / n
@@ -122,29 +122,30 @@ func newCredCache(o CacheOptions) *credCache {
 	return c
 }
 
-func (c *credCache) shard(k *credKey) *cacheShard {
+func (c *credCache[V]) shard(k *credKey) *cacheShard[V] {
 	return &c.shards[k[0]&c.mask]
 }
 
-// get returns the user k verified, if the entry is present, unexpired and for username.
-func (c *credCache) get(k *credKey, username string, now time.Time) *fileUser {
+// get returns what k verified, if the entry is present and unexpired.
+func (c *credCache[V]) get(k *credKey, now time.Time) (V, bool) {
+	var v V
 	if c == nil {
-		return nil
+		return v, false
 	}
 	s := c.shard(k)
-	var u *fileUser
+	found := false
 	s.mu.RLock()
 	if i, ok := s.index[*k]; ok {
-		if sl := &s.slots[i]; sl.user.id.Username == username && now.Before(sl.expires) {
-			u = sl.user
+		if sl := &s.slots[i]; now.Before(sl.expires) {
+			v, found = sl.val, true
 		}
 	}
 	s.mu.RUnlock()
-	return u
+	return v, found
 }
 
-// put records that k verified u at now, evicting the oldest entry of a full shard.
-func (c *credCache) put(k *credKey, u *fileUser, now time.Time) {
+// put records that k verified v at now, evicting the oldest entry of a full shard.
+func (c *credCache[V]) put(k *credKey, v V, now time.Time) {
 	if c == nil {
 		return
 	}
@@ -152,12 +153,12 @@ func (c *credCache) put(k *credKey, u *fileUser, now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if i, ok := s.index[*k]; ok {
-		s.slots[i] = cacheSlot{}
+		s.slots[i] = cacheSlot[V]{}
 		delete(s.index, *k)
 	}
 	var i int
 	if len(s.slots) < s.max {
-		s.slots = append(s.slots, cacheSlot{})
+		s.slots = append(s.slots, cacheSlot[V]{})
 		i = len(s.slots) - 1
 	} else {
 		i = s.head
@@ -166,11 +167,11 @@ func (c *credCache) put(k *credKey, u *fileUser, now time.Time) {
 			delete(s.index, s.slots[i].key)
 		}
 	}
-	s.slots[i] = cacheSlot{key: *k, user: u, expires: now.Add(c.ttl), used: true}
+	s.slots[i] = cacheSlot[V]{key: *k, val: v, expires: now.Add(c.ttl), used: true}
 	s.index[*k] = int32(i)
 }
 
-func (c *credCache) len() int {
+func (c *credCache[V]) len() int {
 	if c == nil {
 		return 0
 	}
@@ -184,7 +185,7 @@ func (c *credCache) len() int {
 	return n
 }
 
-func (c *credCache) clear() {
+func (c *credCache[V]) clear() {
 	if c == nil {
 		return
 	}

@@ -45,7 +45,7 @@ type FileRealm struct {
 	// known one (with the parameters most users' hashes have).
 	dummy *hashed
 	keys  *keyer
-	cache *credCache
+	cache *credCache[*fileUser]
 
 	// verify and now are replaced by tests.
 	verify func(h *hashed, password string) bool
@@ -83,7 +83,7 @@ func NewFileRealm(name string, users []FileUser, cache CacheOptions) (*FileRealm
 		name:     name,
 		users:    make(map[string]*fileUser, len(users)),
 		keys:     newKeyer(),
-		cache:    newCredCache(cache),
+		cache:    newCredCache[*fileUser](cache),
 		verify:   (*hashed).verify,
 		now:      time.Now,
 		inflight: make(map[credKey]*verification),
@@ -172,7 +172,7 @@ func (r *FileRealm) Authenticate(ctx context.Context, c Credentials) (*Identity,
 	var k credKey
 	if known {
 		k = r.keys.key(c.Username, c.Password)
-		if u := r.cache.get(&k, c.Username, r.now()); u != nil {
+		if u, ok := r.cache.get(&k, r.now()); ok && u.id.Username == c.Username {
 			return &u.id, nil
 		}
 	}

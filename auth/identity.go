@@ -1,5 +1,7 @@
 package auth
 
+import "github.com/esguard/esguard/privileges"
+
 // Authentication types, as in Elasticsearch's Authentication.AuthenticationType
 // (lower-cased), for Identity.AuthType.
 const (
@@ -27,4 +29,19 @@ type Identity struct {
 	AuthType string
 	// APIKeyID and APIKeyName are set when an API key authenticated the request.
 	APIKeyID, APIKeyName string
+	// APIKey describes the API key that authenticated the request, nil otherwise.
+	APIKey *APIKeyGrant
+}
+
+// APIKeyGrant is what an API key may do: its own role descriptors, limited by the
+// roles of its owner (Elasticsearch's limited-by role descriptors).
+type APIKeyGrant struct {
+	// RoleDescriptors are the key's own roles; empty means the owner's privileges.
+	RoleDescriptors []*privileges.RoleDescriptor
+	// LimitedBy are the names of the owner's roles, which limit RoleDescriptors.
+	LimitedBy []string
+	// OwnerRealm and OwnerRealmType name the realm that authenticated the key's creator.
+	OwnerRealm, OwnerRealmType string
+	// Static is true for keys from the API keys file, which the API cannot change.
+	Static bool
 }

@@ -26,9 +26,9 @@ func TestLimit(t *testing.T) {
 		want          bool
 	}{
 		{"indices:data/read/search", "logs-1", true},
-		{"indices:data/read/search", "logs-2", false},   // the owner may not
+		{"indices:data/read/search", "logs-2", false},    // the owner may not
 		{"indices:data/read/search", "metrics-1", false}, // the key may not
-		{"indices:data/write/index", "logs-1", false},   // the owner may not write
+		{"indices:data/write/index", "logs-1", false},    // the owner may not write
 	} {
 		if got := p.Index(tc.action, tc.index); got != tc.want {
 			t.Errorf("Index(%s, %s) = %v, want %v", tc.action, tc.index, got, tc.want)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/esguard/esguard/privileges"
@@ -318,4 +319,27 @@ func checkAPIKeySecret(hash, secret string) bool {
 		return false
 	}
 	return h.verify(secret)
+}
+
+// APIKeySourceVar is an APIKeySource whose backing source is set after the realm is
+// built: the configuration builds realms, and the proxy connects them to the keys
+// stored in the cluster once it can reach it. Until Set, it knows no keys. It is safe
+// for concurrent use.
+type APIKeySourceVar struct {
+	src atomic.Pointer[APIKeySource]
+}
+
+// Set makes v answer from src.
+func (v *APIKeySourceVar) Set(src APIKeySource) { v.src.Store(&src) }
+
+// APIKey answers from the source set, or knows no key when none is.
+func (v *APIKeySourceVar) APIKey(ctx context.Context, id string) (*APIKey, error) {
+	if v == nil {
+		return nil, nil
+	}
+	p := v.src.Load()
+	if p == nil || *p == nil {
+		return nil, nil
+	}
+	return (*p).APIKey(ctx, id)
 }

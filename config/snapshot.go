@@ -45,16 +45,27 @@ type Snapshot struct {
 	Files []string
 	// BoundKey is the key of bound_ids.key_file, nil when none is configured.
 	BoundKey []byte
+	// APIKeys are the static keys of the API keys file.
+	APIKeys []*auth.APIKey
+	// DynamicAPIKeys is where the API key realm finds keys created through the API; the
+	// proxy sets it, and every snapshot of a Store shares it.
+	DynamicAPIKeys *auth.APIKeySourceVar
 
-	mu    sync.RWMutex
-	perms map[string]*privileges.Permission
+	mu       sync.RWMutex
+	perms    map[string]*privileges.Permission
+	keyPerms map[string]keyPermission // by API key id and owner roles
 }
 
 // Load reads the configuration file and everything it names, and returns the snapshot
 // together with every problem found. The snapshot is nil when any problem is an error.
 func Load(path string) (*Snapshot, Problems) {
+	return loadShared(path, new(auth.APIKeySourceVar))
+}
+
+// loadShared is Load with the dynamic API key source of an earlier snapshot.
+func loadShared(path string, keys *auth.APIKeySourceVar) (*Snapshot, Problems) {
 	var ps Problems
-	snap := load(path, &ps)
+	snap := load(path, &ps, keys)
 	ps.Sort()
 	if ps.HasErrors() {
 		return nil, ps
@@ -63,7 +74,7 @@ func Load(path string) (*Snapshot, Problems) {
 	return snap, ps
 }
 
-func load(path string, ps *Problems) *Snapshot {
+func load(path string, ps *Problems, keys *auth.APIKeySourceVar) *Snapshot {
 	c := collector{file: path, ps: ps}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -93,7 +104,7 @@ func load(path string, ps *Problems) *Snapshot {
 		return filepath.Join(dir, p)
 	}
 
-	s := &Snapshot{Path: abs, Files: []string{abs}, perms: map[string]*privileges.Permission{}}
+	s := &Snapshot{Path: abs, Files: []string{abs}, DynamicAPIKeys: keys, perms: map[string]*privileges.Permission{}}
 	checkListeners(c, &cfg, at)
 	checkUpstream(c, &cfg, at)
 	checkAuditAndReload(c, &cfg, at)
@@ -192,6 +203,23 @@ func load(path string, ps *Problems) *Snapshot {
 		fileUsers = append(fileUsers, u.user)
 	}
 
+	fileRealm, err := auth.NewFileRealm(auth.DefaultFileRealmName, fileUsers, auth.CacheOptions{
+		MaxEntries: cfg.Authentication.Cache.MaxEntries,
+		TTL:        cfg.Authentication.Cache.TTL.Or(0),
+	})
+	if err != nil {
+		c.errorf(at("users"), "users: %v", err)
+	}
+	if cfg.APIKeys != "" {
+		cfg.APIKeys = resolve(cfg.APIKeys)
+		s.Files = append(s.Files, absPath(cfg.APIKeys))
+		known := make(map[string]bool, len(fileUsers))
+		for _, u := range fileUsers {
+			known[u.Username] = true
+		}
+		s.APIKeys = loadAPIKeys(cfg.APIKeys, s.Catalogue, known, ps)
+	}
+
 	var realms []auth.Realm
 	seen := map[string]bool{}
 	for _, name := range cfg.Authentication.Order {
@@ -202,16 +230,28 @@ func load(path string, ps *Problems) *Snapshot {
 		seen[name] = true
 		switch name {
 		case "basic":
-			fr, err := auth.NewFileRealm(auth.DefaultFileRealmName, fileUsers, auth.CacheOptions{
-				MaxEntries: cfg.Authentication.Cache.MaxEntries,
-				TTL:        cfg.Authentication.Cache.TTL.Or(0),
-			})
-			if err != nil {
-				c.errorf(at("users"), "users: %v", err)
+			if fileRealm == nil {
 				continue
 			}
-			realms = append(realms, fr)
+			realms = append(realms, fileRealm)
 			s.Schemes = append(s.Schemes, `Basic realm="security" charset="UTF-8"`)
+		case "api_key":
+			kr, err := auth.NewAPIKeyRealm(auth.APIKeyRealmOptions{
+				Static:       s.APIKeys,
+				Dynamic:      keys,
+				Owners:       fileRealm,
+				LookupRealms: []string{auth.DefaultFileRealmName},
+				Cache: auth.CacheOptions{
+					MaxEntries: cfg.Authentication.Cache.MaxEntries,
+					TTL:        cfg.Authentication.Cache.TTL.Or(0),
+				},
+			})
+			if err != nil {
+				c.errorf(at("api_keys"), "api_keys: %v", err)
+				continue
+			}
+			realms = append(realms, kr)
+			s.Schemes = append(s.Schemes, "ApiKey")
 		case "anonymous":
 			if a := cfg.Authentication.Anonymous; a != nil {
 				if a.Username == "" {
@@ -230,7 +270,7 @@ func load(path string, ps *Problems) *Snapshot {
 					AuthType:  "anonymous",
 				}
 			}
-		case "api_key", "jwt":
+		case "jwt":
 			c.warnf(at("authentication.order"), "authentication.order: realm [%s] is not available in this version of esguard; such credentials are refused", name)
 		default:
 			c.errorf(at("authentication.order"), "authentication.order: unknown realm [%s]%s", name, suggestFrom(name, []string{"basic", "api_key", "jwt", "anonymous"}))
@@ -242,8 +282,8 @@ func load(path string, ps *Problems) *Snapshot {
 	if len(cfg.Authentication.JWT) > 0 {
 		c.errorf(at("authentication.jwt"), "authentication.jwt is not supported by this version of esguard")
 	}
-	if cfg.APIKeys != "" {
-		c.errorf(at("api_keys"), "api_keys is not supported by this version of esguard")
+	if cfg.APIKeys != "" && !seen["api_key"] {
+		c.warnf(at("api_keys"), "api_keys is set but [api_key] is not in authentication.order: API keys are refused")
 	}
 	if len(cfg.RoleMapping) > 0 {
 		c.warnf(at("role_mapping"), "role_mapping applies to JWT realms only and has no effect in this version of esguard")
@@ -372,4 +412,48 @@ func (s *Snapshot) UpstreamAuthorization() string {
 		return "Basic " + basicToken(u.Username, u.Password)
 	}
 	return ""
+}
+
+// maxKeyPermissions bounds the cache of API key permissions; it is emptied when full.
+const maxKeyPermissions = 10_000
+
+type keyPermission struct {
+	descs *privileges.RoleDescriptor // first role descriptor of the key, for identity
+	perm  *privileges.Permission
+}
+
+// IdentityPermission returns the permission that decides id's requests: its roles'
+// permission, or for an API key, the key's role descriptors limited by its owner's
+// roles (the owner's roles alone when the key has no descriptors).
+func (s *Snapshot) IdentityPermission(id *auth.Identity) (*privileges.Permission, error) {
+	k := id.APIKey
+	if k == nil {
+		return s.Permission(id.Roles)
+	}
+	owner, err := s.Permission(sortedUnique(k.LimitedBy))
+	if err != nil {
+		return nil, err
+	}
+	if len(k.RoleDescriptors) == 0 {
+		return owner, nil
+	}
+	cacheKey := id.APIKeyID + "\x00" + strings.Join(k.LimitedBy, ",")
+	s.mu.RLock()
+	kp, ok := s.keyPerms[cacheKey]
+	s.mu.RUnlock()
+	if ok && kp.descs == k.RoleDescriptors[0] {
+		return kp.perm, nil
+	}
+	own, err := privileges.Compile(s.Catalogue, k.RoleDescriptors)
+	if err != nil {
+		return nil, fmt.Errorf("config: compile the role descriptors of API key [%s]: %w", id.APIKeyID, err)
+	}
+	perm := own.Limit(owner)
+	s.mu.Lock()
+	if s.keyPerms == nil || len(s.keyPerms) >= maxKeyPermissions {
+		s.keyPerms = map[string]keyPermission{}
+	}
+	s.keyPerms[cacheKey] = keyPermission{descs: k.RoleDescriptors[0], perm: perm}
+	s.mu.Unlock()
+	return perm, nil
 }

@@ -62,7 +62,7 @@ func (st *Store) OnReload(f func(ReloadStatus)) {
 func (st *Store) Reload() Problems {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	s, ps := Load(st.path)
+	s, ps := loadShared(st.path, st.Load().DynamicAPIKeys)
 	next := *st.status.Load()
 	next.Time, next.OK, next.Problems = time.Now(), s != nil, ps
 	if s != nil {

@@ -83,7 +83,7 @@ type bodyCheck struct {
 }
 
 func (s *Server) newBodyCheck(x *exchange) (*bodyCheck, *HTTPError) {
-	perm, err := x.snap.Permission(x.roles)
+	perm, err := x.permission()
 	if err != nil {
 		return nil, errInternal(err)
 	}

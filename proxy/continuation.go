@@ -79,7 +79,7 @@ func nameOnlyTargets(ts []routes.Target) []routes.Target {
 
 // checkClearAll refuses DELETE /_search/scroll/_all to anyone without all on every index.
 func (s *Server) checkClearAll(x *exchange) *HTTPError {
-	perm, err := x.snap.Permission(x.roles)
+	perm, err := x.permission()
 	if err != nil {
 		return errInternal(err)
 	}

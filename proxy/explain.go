@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/esguard/esguard/config"
+	"github.com/esguard/esguard/privileges"
 	"github.com/esguard/esguard/runas"
 	"github.com/rs/zerolog"
 	"github.com/valyala/fasthttp"
@@ -110,7 +111,7 @@ func Explain(ctx context.Context, snap *config.Snapshot, user, runAs, method, ur
 		}
 	}
 	if runAs != "" {
-		perm, err := snap.Permission(id.Roles)
+		perm, err := snap.IdentityPermission(id)
 		if err != nil {
 			return refuse(errInternal(err))
 		}
@@ -122,13 +123,13 @@ func Explain(ctx context.Context, snap *config.Snapshot, user, runAs, method, ur
 				if len(out.Actions) > 0 {
 					action = out.Actions[0]
 				}
-				return refuse(runAsDenied(action, user, perm.Roles(), runAs))
+				return refuse(runAsDenied(action, privileges.Actor{User: user, Roles: perm.Roles(), APIKeyID: id.APIKeyID, RunAs: runAs}))
 			}
 			return refuse(errBadRequest("illegal_argument_exception", err.Error()))
 		}
 		x.subject, x.roles = subject, subject.Effective.Roles
 	}
-	perm, err := snap.Permission(x.roles)
+	perm, err := x.permission()
 	if err != nil {
 		return refuse(errInternal(err))
 	}

@@ -139,7 +139,7 @@ func (s *Server) resolveIndices(x *exchange, m *routes.Match, targets []routes.T
 	var r resolved
 	start := time.Now()
 	defer func() { s.metrics.authorization(time.Since(start)) }()
-	perm, err := x.snap.Permission(x.roles)
+	perm, err := x.permission()
 	if err != nil {
 		return r, errInternal(err)
 	}
@@ -230,11 +230,7 @@ func (s *Server) denied(x *exchange, perm *privileges.Permission, d privileges.D
 		ev.indices = d.Indices
 	}
 	s.audit.write(ev)
-	runAs := ""
-	if x.subject.RunAs() {
-		runAs = x.subject.Effective.Username
-	}
-	return errForbidden(d.Reason(x.subject.Authenticated.Username, runAs, perm.Roles()))
+	return errForbidden(d.ReasonFor(x.actor(perm)))
 }
 
 // deniedOn audits and renders the refusal of action on names, with the privileges that
@@ -305,7 +301,7 @@ func (s *Server) compactNames(x *exchange, m *routes.Match, targets []routes.Tar
 	if len(x.method)+len(x.path)+len(joinComma(names))+64 <= maxForwardedLine {
 		return names
 	}
-	perm, err := x.snap.Permission(x.roles)
+	perm, err := x.permission()
 	if err != nil {
 		return names
 	}

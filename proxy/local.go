@@ -32,6 +32,12 @@ type authenticateResponse struct {
 	AuthenticationRealm realmRef       `json:"authentication_realm"`
 	LookupRealm         realmRef       `json:"lookup_realm"`
 	AuthenticationType  string         `json:"authentication_type"`
+	APIKey              *apiKeyRef     `json:"api_key,omitempty"`
+}
+
+type apiKeyRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // authenticateEndpoint answers GET /_security/_authenticate in Elasticsearch's shape
@@ -52,6 +58,9 @@ func (s *Server) authenticateEndpoint(ctx *fasthttp.RequestCtx, x *exchange) *HT
 	}
 	if resp.Metadata == nil {
 		resp.Metadata = map[string]any{}
+	}
+	if authn.APIKeyID != "" {
+		resp.APIKey = &apiKeyRef{ID: authn.APIKeyID, Name: authn.APIKeyName}
 	}
 	body, err := json.Marshal(resp)
 	if err != nil {

@@ -130,7 +130,8 @@ type exchange struct {
 	opaqueID  string
 	origin    string
 	subject   runas.Subject
-	roles     []string // effective roles
+	roles     []string               // effective roles
+	perm      *privileges.Permission // effective permission, once computed
 	action    string
 	indices   []string
 	// bindResponse is set when the response may carry ids to bind to the user.
@@ -372,7 +373,7 @@ func (s *Server) authenticate(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError 
 		x.roles = id.Roles
 		return nil
 	}
-	perm, err := snap.Permission(id.Roles)
+	perm, err := snap.IdentityPermission(id)
 	if err != nil {
 		return errInternal(err)
 	}
@@ -388,6 +389,29 @@ func (s *Server) authenticate(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError 
 	x.roles = subject.Effective.Roles
 	s.audit.write(x.event(eventRunAsGranted, ""))
 	return nil
+}
+
+// permission returns the permission that decides the request: the effective user's
+// roles, or the API key's limited permission.
+func (x *exchange) permission() (*privileges.Permission, error) {
+	if x.perm != nil {
+		return x.perm, nil
+	}
+	perm, err := x.snap.IdentityPermission(x.subject.Effective)
+	if err != nil {
+		return nil, err
+	}
+	x.perm = perm
+	return perm, nil
+}
+
+// actor describes the subject for denial sentences.
+func (x *exchange) actor(perm *privileges.Permission) privileges.Actor {
+	a := privileges.Actor{User: x.subject.Authenticated.Username, Roles: perm.Roles(), APIKeyID: x.subject.Authenticated.APIKeyID}
+	if x.subject.RunAs() {
+		a.RunAs = x.subject.Effective.Username
+	}
+	return a
 }
 
 // authFailed renders a 401 in Elasticsearch's wording and audits it.
@@ -436,7 +460,7 @@ func (s *Server) runAsFailed(x *exchange, id *auth.Identity, perm *privileges.Pe
 	ev := x.event(eventRunAsDenied, action)
 	ev.user, ev.runBy, ev.roles = re.Target, id.Username, id.Roles
 	s.audit.write(ev)
-	return runAsDenied(action, id.Username, perm.Roles(), re.Target)
+	return runAsDenied(action, privileges.Actor{User: id.Username, Roles: perm.Roles(), APIKeyID: id.APIKeyID, RunAs: re.Target})
 }
 
 func routeError(x *exchange, err error) *HTTPError {
@@ -472,8 +496,8 @@ func targetsError(r *routes.Route, err error) *HTTPError {
 }
 
 // runAsDenied is Elasticsearch's run-as refusal (AuthorizationDenialMessages.runAsDenied).
-func runAsDenied(action, user string, roles []string, target string) *HTTPError {
-	return errForbidden(privileges.RunAsDenied(action, privileges.Actor{User: user, Roles: roles, RunAs: target}))
+func runAsDenied(action string, a privileges.Actor) *HTTPError {
+	return errForbidden(privileges.RunAsDenied(action, a))
 }
 
 func firstIndices(targets []routes.Target) []string {

@@ -45,6 +45,8 @@ type Snapshot struct {
 	Files []string
 	// BoundKey is the key of bound_ids.key_file, nil when none is configured.
 	BoundKey []byte
+	// Users are the users of the users file, sorted by name.
+	Users []auth.FileUser
 	// APIKeys are the static keys of the API keys file.
 	APIKeys []*auth.APIKey
 	// DynamicAPIKeys is where the API key realm finds keys created through the API; the
@@ -202,6 +204,8 @@ func load(path string, ps *Problems, keys *auth.APIKeySourceVar) *Snapshot {
 		u.user.Roles = sortedUnique(u.user.Roles)
 		fileUsers = append(fileUsers, u.user)
 	}
+	slices.SortFunc(fileUsers, func(a, b auth.FileUser) int { return strings.Compare(a.Username, b.Username) })
+	s.Users = fileUsers
 
 	fileRealm, err := auth.NewFileRealm(auth.DefaultFileRealmName, fileUsers, auth.CacheOptions{
 		MaxEntries: cfg.Authentication.Cache.MaxEntries,

@@ -561,6 +561,9 @@ func (p *Permission) LimitedBy() *Permission {
 }
 
 func (v *indexView) matchName(index string) bool {
+	if IsReserved(index) {
+		return false
+	}
 	var ok bool
 	if IsRestricted(index) {
 		ok = v.restricted.match(index)
@@ -573,6 +576,9 @@ func (v *indexView) matchName(index string) bool {
 func (v *indexView) coversPattern(pattern string, includeHidden bool) bool {
 	if !hasWildcard(pattern) {
 		return v.matchName(pattern)
+	}
+	if mayNameReserved(pattern, includeHidden) {
+		return false
 	}
 	var ok bool
 	if mayNameRestricted(pattern, includeHidden) {

@@ -231,8 +231,23 @@ func TestSuperuserLikeRole(t *testing.T) {
 	if !p.Cluster("cluster:admin/xpack/security/user/put") || !p.RunAs("anyone") {
 		t.Error("superuser cluster/run_as")
 	}
-	if !p.IndexPattern("indices:data/read/search", "*", true) || p.IndexPattern("indices:data/write/index", "*", true) {
-		t.Error("superuser: read everything including hidden, but not write restricted")
+	// A wildcard over hidden names could reach esguard's own indices, which nobody may:
+	// it is never covered whole, so it is resolved against the cluster's names.
+	if p.IndexPattern("indices:data/read/search", "*", true) || p.IndexPattern("indices:data/write/index", "*", true) {
+		t.Error("superuser: * over hidden names must not be covered whole")
+	}
+	if !p.IndexPattern("indices:data/read/search", ".security*", false) || p.IndexPattern("indices:data/write/index", ".security*", false) {
+		t.Error("superuser: read restricted, but not write restricted")
+	}
+	for _, name := range []string{".esguard-api-keys", ".esguard"} {
+		if p.Index("indices:data/read/search", name) || p.Index("indices:admin/delete", name) {
+			t.Errorf("superuser may reach esguard's own index %s", name)
+		}
+	}
+	for _, pat := range []string{".*", ".e*", ".esguard*", ".esguard-api-*"} {
+		if p.IndexPattern("indices:data/read/search", pat, false) {
+			t.Errorf("superuser covers %s, which may name esguard's own index", pat)
+		}
 	}
 	if !p.IndexPattern("indices:data/write/index", "*", false) {
 		t.Error("superuser: write on * without hidden")
@@ -286,8 +301,11 @@ func TestIndexPatternInclusion(t *testing.T) {
 		t.Error("dot patterns: provably ordinary vs maybe restricted")
 	}
 	r := mustCompile(t, &RoleDescriptor{Name: "r", Indices: []IndicesPrivileges{{Names: []string{"*"}, Privileges: []string{"read"}, AllowRestrictedIndices: true}}})
-	if !r.IndexPattern(search, "*", true) || !r.IndexPattern(search, ".*", false) {
+	if !r.IndexPattern(search, ".s*", false) || !r.IndexPattern(search, ".kibana*", true) {
 		t.Error("* with allow_restricted_indices")
+	}
+	if r.IndexPattern(search, "*", true) || r.IndexPattern(search, ".*", false) {
+		t.Error("* with allow_restricted_indices may not cover esguard's own indices")
 	}
 }
 

@@ -182,3 +182,24 @@ func mayNameRestricted(pattern string, includeHidden bool) bool {
 	}
 	return false
 }
+
+// ReservedPrefix starts the names of esguard's own indices (the stored API keys). No
+// role grants any action on them, not even with allow_restricted_indices: esguard
+// reaches them only with its own upstream credentials.
+const ReservedPrefix = ".esguard"
+
+// IsReserved reports whether index names one of esguard's own indices.
+func IsReserved(index string) bool {
+	return strings.HasPrefix(index, ReservedPrefix)
+}
+
+// mayNameReserved reports whether the wildcard request pattern could expand to one of
+// esguard's own (hidden) indices: it starts with a literal prefix of ".esguard" or one
+// that extends it, or it starts with a wildcard and expands hidden names.
+func mayNameReserved(pattern string, includeHidden bool) bool {
+	lit := literalPrefix(pattern)
+	if lit == "" {
+		return includeHidden
+	}
+	return strings.HasPrefix(lit, ReservedPrefix) || strings.HasPrefix(ReservedPrefix, lit)
+}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/esguard/esguard/auth/authtest"
+	"github.com/esguard/esguard/proxy/proxytest"
 )
 
 // staticKeysEnv runs esguard with basic and API key realms and the static keys of
@@ -150,5 +151,44 @@ func TestAuthenticateWithAPIKey(t *testing.T) {
 	}
 	if e.node.Count() != 0 {
 		t.Error("_authenticate reached the cluster")
+	}
+}
+
+// TestReservedIndexUnreachable checks that esguard's own API key index is out of every
+// client's reach, superusers included, whether named, matched by a wildcard or written
+// through a body.
+func TestReservedIndexUnreachable(t *testing.T) {
+	e := newEnv(t, envOptions{
+		users: map[string][]string{"root": {"superuser"}},
+		cluster: proxytest.Cluster{Indices: []proxytest.Index{
+			{Name: "logs-1"}, {Name: ".esguard-api-keys", Hidden: true}, {Name: ".security-7", Hidden: true, System: true},
+		}},
+	})
+	for _, tc := range []struct {
+		method, uri, body string
+		want              int
+		forwarded         string
+	}{
+		{"GET", "/.esguard-api-keys/_search", "", 403, ""},
+		{"GET", "/.esguard-api-keys/_doc/k1", "", 403, ""},
+		{"DELETE", "/.esguard-api-keys", "", 403, ""},
+		{"PUT", "/.esguard-api-keys/_settings", `{"index.hidden":false}`, 403, ""},
+		{"GET", "/*/_search?expand_wildcards=all", "", 200, "/.security-7,logs-1/_search"},
+		{"GET", "/.e*/_search", "", 200, ""},
+		{"GET", "/_cat/indices?expand_wildcards=all", "", 200, "/_cat/indices/.security-7,logs-1"},
+		{"POST", "/_bulk", "{\"index\":{\"_index\":\".esguard-api-keys\",\"_id\":\"x\"}}\n{\"api_key_hash\":\"h\"}\n", 200, ""},
+	} {
+		e.node.Reset()
+		got := e.call(t, tc.method, tc.uri, "root", tc.body)
+		if got.status != tc.want {
+			t.Errorf("%s %s: %d, want %d: %s", tc.method, tc.uri, got.status, tc.want, got.body)
+		}
+		reqs := e.node.Requests()
+		switch {
+		case tc.forwarded == "" && len(reqs) > 0:
+			t.Errorf("%s %s: forwarded %s, want nothing", tc.method, tc.uri, reqs[0].URI)
+		case tc.forwarded != "" && (len(reqs) != 1 || reqs[0].Path() != tc.forwarded):
+			t.Errorf("%s %s: forwarded %v, want %s", tc.method, tc.uri, reqs, tc.forwarded)
+		}
 	}
 }

@@ -22,6 +22,12 @@
 //     sub-package), aliases, data streams and their backing indices, the ::failures
 //     selector, hidden and closed indices and remote names, against the cluster's names
 //     (Metadata), narrowed to what the role set grants.
+//   - Limited permissions (Permission.Limit): an API key's own roles limited by its
+//     owner's, as LimitedRole does.
+//   - esguard's own indices (IsReserved, ".esguard*"), which no role grants.
+//   - has_privileges (HasPrivileges, RBACEngine.checkPrivileges) over cluster, index
+//     and application privileges, and application privileges themselves
+//     (ApplicationPrivilegeDef, CompileApplications, ApplicationPermission).
 //
 // # What it must not do
 //

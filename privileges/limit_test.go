@@ -73,3 +73,21 @@ func TestLimit(t *testing.T) {
 		t.Error("a permission limited by nothing grants nothing")
 	}
 }
+
+// TestHasPrivilegesLimited checks that has_privileges answers for an API key are the
+// intersection of the key's and its owner's.
+func TestHasPrivilegesLimited(t *testing.T) {
+	key := mustCompile(t, &RoleDescriptor{Name: "key", Cluster: []string{"all"}, Indices: []IndicesPrivileges{{Names: []string{"*"}, Privileges: []string{"all"}}}})
+	owner := mustCompile(t, &RoleDescriptor{Name: "owner", Cluster: []string{"monitor"}, Indices: []IndicesPrivileges{{Names: []string{"logs-*"}, Privileges: []string{"read"}}}})
+	res, err := HasPrivileges(key.Limit(owner), nil, HasPrivilegesRequest{
+		Cluster: []string{"monitor", "manage"},
+		Index:   []IndexPrivilegesCheck{{Names: []string{"logs-1", "other"}, Privileges: []string{"read", "write"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.HasAllRequested || !res.Cluster["monitor"] || res.Cluster["manage"] ||
+		!res.Index["logs-1"]["read"] || res.Index["logs-1"]["write"] || res.Index["other"]["read"] {
+		t.Errorf("limited has_privileges = %+v", res)
+	}
+}

@@ -71,6 +71,7 @@ type Node struct {
 	cluster  Cluster
 	metaReqs int
 	metaFail bool
+	docs     docStore // answers APIKeysOpaqueID requests (docs.go)
 }
 
 // FailMetadata makes the node answer esguard's metadata requests with 503 (true) or
@@ -243,10 +244,14 @@ func (n *Node) Reset() {
 }
 
 func (n *Node) handle(ctx *fasthttp.RequestCtx) {
+	if string(ctx.Request.Header.Peek("X-Opaque-Id")) == APIKeysOpaqueID {
+		n.handleDocs(ctx)
+		return
+	}
 	if string(ctx.Method()) == "GET" && string(ctx.Request.Header.Peek("X-Opaque-Id")) == MetadataOpaqueID {
 		n.mu.Lock()
 		n.metaReqs++
-		body := n.cluster.resolveIndex(string(ctx.QueryArgs().Peek("expand_wildcards")))
+		body := n.clusterWithDocs().resolveIndex(string(ctx.QueryArgs().Peek("expand_wildcards")))
 		fail := n.metaFail
 		n.mu.Unlock()
 		ctx.Response.Header.Set("X-elastic-product", "Elasticsearch")

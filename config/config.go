@@ -27,6 +27,9 @@ type Config struct {
 	RoleMapping []RoleMapping `yaml:"role_mapping"`
 	// APIKeys names the static API keys file.
 	APIKeys string `yaml:"api_keys"`
+	// ApplicationPrivileges names the file of application privilege definitions
+	// (application → privilege → actions), which roles' applications entries use.
+	ApplicationPrivileges string `yaml:"application_privileges"`
 	// RunAs configures impersonation with the es-security-runas-user header.
 	RunAs RunAs `yaml:"run_as"`
 	// Audit configures the audit trail.

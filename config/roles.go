@@ -105,7 +105,11 @@ func parseRole(c collector, name string, n *yaml.Node, cat *privileges.Catalogue
 				c.errorf(errLine(err, e.line), "role [%s]: applications: %v", name, err)
 				continue
 			}
-			c.warnf(e.line, "role [%s]: applications is accepted but not enforced by esguard: it grants nothing", name)
+			for _, a := range d.Applications {
+				if a.Application == "" || len(a.Privileges) == 0 || len(a.Resources) == 0 {
+					c.errorf(e.line, "role [%s]: applications: every entry needs application, privileges and resources", name)
+				}
+			}
 		case "global":
 			if err := e.value.Decode(&d.Global); err != nil {
 				c.errorf(errLine(err, e.line), "role [%s]: global: %v", name, err)

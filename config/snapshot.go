@@ -47,6 +47,9 @@ type Snapshot struct {
 	BoundKey []byte
 	// Users are the users of the users file, sorted by name.
 	Users []auth.FileUser
+	// Applications are the application privilege definitions, sorted by application
+	// and name.
+	Applications []privileges.ApplicationPrivilegeDef
 	// APIKeys are the static keys of the API keys file.
 	APIKeys []*auth.APIKey
 	// DynamicAPIKeys is where the API key realm finds keys created through the API; the
@@ -178,6 +181,12 @@ func load(path string, ps *Problems, keys *auth.APIKeySourceVar) *Snapshot {
 			definedAt[r.desc.Name] = fmt.Sprintf("%s:%d", r.file, r.line)
 			s.Roles[r.desc.Name] = r.desc
 		}
+	}
+
+	if cfg.ApplicationPrivileges != "" {
+		cfg.ApplicationPrivileges = resolve(cfg.ApplicationPrivileges)
+		s.Files = append(s.Files, absPath(cfg.ApplicationPrivileges))
+		s.Applications = loadApplicationPrivileges(cfg.ApplicationPrivileges, ps)
 	}
 
 	// Users and the realm chain.
@@ -460,4 +469,39 @@ func (s *Snapshot) IdentityPermission(id *auth.Identity) (*privileges.Permission
 	s.keyPerms[cacheKey] = keyPermission{descs: k.RoleDescriptors[0], perm: perm}
 	s.mu.Unlock()
 	return perm, nil
+}
+
+// IsBuiltinRole reports whether name is one of esguard's reserved roles.
+func (s *Snapshot) IsBuiltinRole(name string) bool {
+	_, ok := builtinRoles[name]
+	return ok
+}
+
+// RoleDescriptors returns the descriptors of the named roles that exist, sorted by name.
+func (s *Snapshot) RoleDescriptors(names []string) []*privileges.RoleDescriptor {
+	out := make([]*privileges.RoleDescriptor, 0, len(names))
+	for _, n := range sortedUnique(names) {
+		if d, ok := s.Roles[n]; ok {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// IdentityApplications returns the application privileges id holds: its roles', or for
+// an API key, the key's limited by its owner's.
+func (s *Snapshot) IdentityApplications(id *auth.Identity) (*privileges.ApplicationPermission, error) {
+	k := id.APIKey
+	if k == nil {
+		return privileges.CompileApplications(s.Applications, s.RoleDescriptors(id.Roles))
+	}
+	owner, err := privileges.CompileApplications(s.Applications, s.RoleDescriptors(k.LimitedBy))
+	if err != nil || len(k.RoleDescriptors) == 0 {
+		return owner, err
+	}
+	own, err := privileges.CompileApplications(s.Applications, k.RoleDescriptors)
+	if err != nil {
+		return nil, err
+	}
+	return own.Limit(owner), nil
 }

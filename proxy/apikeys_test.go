@@ -192,3 +192,19 @@ func TestReservedIndexUnreachable(t *testing.T) {
 		}
 	}
 }
+
+func TestReservedOpaqueIDRefused(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	for _, id := range []string{"esguard-apikeys", "esguard-metadata", "esguard-x"} {
+		r := e.call(t, "GET", "/logs-1/_search", "alice", "", "X-Opaque-Id", id)
+		if r.status != 400 || !strings.Contains(r.body, "reserved for esguard's own requests") {
+			t.Errorf("X-Opaque-Id %s: %d %s", id, r.status, r.body)
+		}
+	}
+	if r := e.call(t, "GET", "/logs-1/_search", "alice", "", "X-Opaque-Id", "my-esguard-app"); r.status != 200 {
+		t.Errorf("an ordinary opaque id: %d", r.status)
+	}
+	if e.node.Count() != 1 || e.node.APIKeyRequests() != 0 {
+		t.Errorf("%d requests reached the cluster, want 1", e.node.Count())
+	}
+}

@@ -61,6 +61,8 @@ type envOptions struct {
 	extraYAML string              // appended to esguard.yml
 	upstream  string              // upstream section body; default: the fake node
 	cluster   proxytest.Cluster   // the fake node's indices, aliases and data streams
+	node      *proxytest.Node     // an existing fake node to use (shared with another env)
+	keyTTL    time.Duration       // proxy.Options.APIKeyCacheTTL
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -77,11 +79,14 @@ func newEnv(t testing.TB, o envOptions) *env {
 			"report-bot": {"logs_reader"},
 		}
 	}
-	node := proxytest.NewNode(t)
-	if o.cluster.Indices == nil && o.cluster.Aliases == nil && o.cluster.DataStreams == nil {
-		o.cluster = defaultCluster
+	node := o.node
+	if node == nil {
+		node = proxytest.NewNode(t)
+		if o.cluster.Indices == nil && o.cluster.Aliases == nil && o.cluster.DataStreams == nil {
+			o.cluster = defaultCluster
+		}
+		node.SetCluster(o.cluster)
 	}
-	node.SetCluster(o.cluster)
 	dir := t.TempDir()
 	var users strings.Builder
 	for name, roles := range o.users {
@@ -103,7 +108,7 @@ users: users.yml
 	}
 	store := config.NewStore(snap)
 	audit := &syncBuffer{}
-	srv, err := proxy.New(store, proxy.Options{Audit: proxy.NewAudit(audit), Log: zerolog.Nop()})
+	srv, err := proxy.New(store, proxy.Options{Audit: proxy.NewAudit(audit), Log: zerolog.Nop(), APIKeyCacheTTL: o.keyTTL})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,11 +10,7 @@ import (
 // localHandler returns the handler for endpoints esguard answers from its own state,
 // or nil when the request goes upstream.
 func (s *Server) localHandler(r *routes.Route) func(*fasthttp.RequestCtx, *exchange) *HTTPError {
-	switch r.Action {
-	case "cluster:admin/xpack/security/user/authenticate":
-		return s.authenticateEndpoint
-	}
-	return nil
+	return s.securityHandler(r)
 }
 
 type realmRef struct {

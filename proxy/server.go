@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -31,6 +32,10 @@ type Options struct {
 	Log zerolog.Logger
 	// Metrics receives request metrics; nil records none.
 	Metrics *Metrics
+	// APIKeyCacheTTL is how long an API key read from the cluster is used before it is
+	// read again, so an invalidation made through another esguard instance applies
+	// within it (default 5s; negative: read on every request).
+	APIKeyCacheTTL time.Duration
 }
 
 // Server is the client-facing proxy.
@@ -46,6 +51,7 @@ type Server struct {
 	meta     *MetadataCache
 	stopMeta context.CancelFunc
 	binder   *bound.Binder
+	keys     *apiKeyStore // API keys created through the API; nil when the api_key realm is off
 	dry      *dryRun // set for `esguard explain`: nothing is sent upstream
 }
 
@@ -73,6 +79,13 @@ func New(store *config.Store, opts Options) (*Server, error) {
 	s.binder, err = newBinderFor(snap, opts.Log)
 	if err != nil {
 		return nil, err
+	}
+	if slices.Contains(snap.Config.Authentication.Order, "api_key") {
+		s.keys, err = newAPIKeyStore(snap.Config.Upstream, opts.APIKeyCacheTTL)
+		if err != nil {
+			return nil, err
+		}
+		snap.DynamicAPIKeys.Set(&dynamicKeys{store: s.keys, cfg: store, conv: map[string]convertedKey{}})
 	}
 	var metaCtx context.Context
 	metaCtx, s.stopMeta = context.WithCancel(context.Background())
@@ -132,6 +145,7 @@ type exchange struct {
 	subject   runas.Subject
 	roles     []string               // effective roles
 	perm      *privileges.Permission // effective permission, once computed
+	match     *routes.Match          // the matched route
 	action    string
 	indices   []string
 	// bindResponse is set when the response may carry ids to bind to the user.
@@ -167,11 +181,19 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	if herr := x.readURI(ctx); herr != nil {
 		return herr
 	}
+	if strings.HasPrefix(x.opaqueID, reservedOpaqueIDPrefix) {
+		// esguard marks its own requests to the cluster (metadata, API keys) this way; a
+		// client's request must never pass for one of them in the cluster's logs.
+		return errBadRequest("illegal_argument_exception", "X-Opaque-Id values starting with ["+reservedOpaqueIDPrefix+"] are reserved for esguard's own requests")
+	}
 	if herr := s.authenticate(ctx, x); herr != nil {
 		return herr
 	}
 	return s.decide(ctx, x)
 }
+
+// reservedOpaqueIDPrefix starts the X-Opaque-Id of esguard's own requests upstream.
+const reservedOpaqueIDPrefix = "esguard-"
 
 // decide routes, authorizes and forwards the request of an authenticated subject.
 func (s *Server) decide(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
@@ -185,6 +207,7 @@ func (s *Server) decide(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 		// (RestRequest.contentOrSourceParam); esguard reads bodies only as bodies.
 		return errBadRequest("illegal_argument_exception", "esguard does not accept a request body in the [source] parameter; send it as the body")
 	}
+	x.match = &m
 	if local := s.localHandler(m.Route); local != nil {
 		return local(ctx, x)
 	}

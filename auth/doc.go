@@ -4,7 +4,10 @@
 //
 // It owns the credential types, the Realm contract (ErrNotHandled is Elasticsearch's
 // CONTINUE, any other error its TERMINATE), the file realm with its password hashes
-// (bcrypt and Elasticsearch's {PBKDF2} and {PBKDF2_STRETCH} formats) and its cache of
+// (bcrypt and Elasticsearch's {PBKDF2} and {PBKDF2_STRETCH} formats), the API key realm
+// (static keys and a source of keys stored elsewhere, each limited by its owner's
+// roles), the JWT realm (one trusted issuer each: JWKS, PEM or HMAC keys, claim
+// validation, verified-token cache), Elasticsearch's role mapping rules, the caches of
 // verified credentials, and the helpers that hash and check passwords.
 //
 // auth may import privileges (role names). It must not import fasthttp, YAML or logging

@@ -23,7 +23,7 @@ type Config struct {
 	Users Users `yaml:"users"`
 	// Authentication configures the realm chain.
 	Authentication Authentication `yaml:"authentication"`
-	// RoleMapping maps JWT groups to roles.
+	// RoleMapping grants roles to JWT principals by their groups, names, realm or claims.
 	RoleMapping []RoleMapping `yaml:"role_mapping"`
 	// APIKeys names the static API keys file.
 	APIKeys string `yaml:"api_keys"`
@@ -96,8 +96,8 @@ type Users struct {
 type Authentication struct {
 	// Order is the realm chain order; default [basic, anonymous].
 	Order []string `yaml:"order"`
-	// JWT lists trusted issuers.
-	JWT []map[string]any `yaml:"jwt"`
+	// JWT lists trusted issuers, one JWT realm each.
+	JWT []JWTRealm `yaml:"jwt"`
 	// Anonymous, when set, authenticates requests without credentials as this user.
 	Anonymous *Anonymous `yaml:"anonymous"`
 	// Cache bounds the verified-credentials cache.
@@ -116,11 +116,70 @@ type CredentialCache struct {
 	TTL        Duration `yaml:"ttl"`
 }
 
-// RoleMapping grants roles to JWT principals by group.
+// RoleMapping grants roles to the JWT principals its rules match, like an
+// Elasticsearch role mapping. Groups is a shorthand for a rule on the groups field.
 type RoleMapping struct {
-	Roles  []string `yaml:"roles"`
-	Groups []string `yaml:"groups"`
+	Name    string         `yaml:"name"`
+	Roles   []string       `yaml:"roles"`
+	Groups  []string       `yaml:"groups"`
+	Rules   map[string]any `yaml:"rules"`
+	Enabled *bool          `yaml:"enabled"`
 }
+
+// JWTRealm is one trusted issuer of JWTs.
+type JWTRealm struct {
+	// Name names the realm (required, unique).
+	Name string `yaml:"name"`
+	// Issuer is the exact "iss" of the issuer's tokens.
+	Issuer string `yaml:"issuer"`
+	// Audiences are the accepted "aud" values.
+	Audiences []string `yaml:"audiences"`
+	// Algorithms are the allowed signature algorithms.
+	Algorithms []string `yaml:"algorithms"`
+	// JWKS is a JWK set file, or an http(s) URL serving one.
+	JWKS string `yaml:"jwks"`
+	// JWKSTimeout bounds one fetch of a JWKS URL (default 5s).
+	JWKSTimeout Duration `yaml:"jwks_timeout"`
+	// JWKSMinRefresh is the least time between two fetches of a JWKS URL (default 1m).
+	JWKSMinRefresh Duration `yaml:"jwks_min_refresh"`
+	// PublicKeys are PEM public keys, inline or in a file.
+	PublicKeys []JWTPublicKey `yaml:"public_keys"`
+	// HMACSecret, or the file HMACSecretFile, is the shared secret of HS* issuers.
+	HMACSecret     string `yaml:"hmac_secret"`
+	HMACSecretFile string `yaml:"hmac_secret_file"`
+	// Claims names the claims read for the user.
+	Claims JWTClaims `yaml:"claims"`
+	// RequiredClaims: a list of claim names that must be present, or a map of claim
+	// name to the values one of which it must hold.
+	RequiredClaims RequiredClaims `yaml:"required_claims"`
+	// ClockSkew tolerates clock differences for exp, nbf and iat (default 60s).
+	ClockSkew Duration `yaml:"clock_skew"`
+	// MaxTokenSize is the longest accepted token in bytes (default 16384).
+	MaxTokenSize int `yaml:"max_token_size"`
+	// LookupUsers takes the principal's roles from the users file instead of the
+	// token (Elasticsearch's authorization_realms); unknown principals are refused.
+	LookupUsers bool `yaml:"lookup_users"`
+}
+
+// JWTPublicKey is one PEM public key.
+type JWTPublicKey struct {
+	KID     string `yaml:"kid"`
+	PEM     string `yaml:"pem"`
+	PEMFile string `yaml:"pem_file"`
+}
+
+// JWTClaims names the claims of a JWT realm.
+type JWTClaims struct {
+	Principal string `yaml:"principal"`
+	Groups    string `yaml:"groups"`
+	Roles     string `yaml:"roles"`
+	Name      string `yaml:"name"`
+	Mail      string `yaml:"mail"`
+	DN        string `yaml:"dn"`
+}
+
+// RequiredClaims maps claim names to accepted values (none: the claim must be present).
+type RequiredClaims map[string][]string
 
 // RunAs configures the es-security-runas-user header.
 type RunAs struct {

@@ -284,7 +284,16 @@ func load(path string, ps *Problems, keys *auth.APIKeySourceVar) *Snapshot {
 				}
 			}
 		case "jwt":
-			c.warnf(at("authentication.order"), "authentication.order: realm [%s] is not available in this version of esguard; such credentials are refused", name)
+			if len(cfg.Authentication.JWT) == 0 {
+				c.errorf(at("authentication.order"), "authentication.order names [jwt] but authentication.jwt configures no issuer")
+				continue
+			}
+			mapper := buildRoleMapper(c, &cfg, at, func(r string) bool { _, ok := s.Roles[r]; return ok || invalid[r] })
+			jwts := buildJWTRealms(c, &cfg, at, resolve, s, mapper, fileRealm)
+			realms = append(realms, jwts...)
+			if len(jwts) > 0 {
+				s.Schemes = append(s.Schemes, `Bearer realm="security"`)
+			}
 		default:
 			c.errorf(at("authentication.order"), "authentication.order: unknown realm [%s]%s", name, suggestFrom(name, []string{"basic", "api_key", "jwt", "anonymous"}))
 		}
@@ -292,14 +301,14 @@ func load(path string, ps *Problems, keys *auth.APIKeySourceVar) *Snapshot {
 	if cfg.Authentication.Anonymous != nil && !seen["anonymous"] {
 		c.warnf(at("authentication.anonymous"), "authentication.anonymous is set but [anonymous] is not in authentication.order: anonymous access stays off")
 	}
-	if len(cfg.Authentication.JWT) > 0 {
-		c.errorf(at("authentication.jwt"), "authentication.jwt is not supported by this version of esguard")
+	if len(cfg.Authentication.JWT) > 0 && !seen["jwt"] {
+		c.warnf(at("authentication.jwt"), "authentication.jwt is set but [jwt] is not in authentication.order: bearer tokens are refused")
 	}
 	if cfg.APIKeys != "" && !seen["api_key"] {
 		c.warnf(at("api_keys"), "api_keys is set but [api_key] is not in authentication.order: API keys are refused")
 	}
-	if len(cfg.RoleMapping) > 0 {
-		c.warnf(at("role_mapping"), "role_mapping applies to JWT realms only and has no effect in this version of esguard")
+	if len(cfg.RoleMapping) > 0 && !seen["jwt"] {
+		c.warnf(at("role_mapping"), "role_mapping applies to JWT realms only, and [jwt] is not in authentication.order")
 	}
 	s.Realms = auth.NewChain(realms...)
 

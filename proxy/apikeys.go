@@ -473,9 +473,9 @@ func (s *Server) invalidateAPIKeysEndpoint(ctx *fasthttp.RequestCtx, x *exchange
 	}
 	s.auditGranted(x)
 	return writeJSON(ctx, x, fasthttp.StatusOK, map[string]any{
-		"invalidated_api_keys":          nonNil(invalidated),
+		"invalidated_api_keys":            nonNil(invalidated),
 		"previously_invalidated_api_keys": nonNil(previously),
-		"error_count":                   0,
+		"error_count":                     0,
 	})
 }
 

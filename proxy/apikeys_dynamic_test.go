@@ -30,7 +30,10 @@ func TestDynamicAPIKeys(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("create: %d %s", r.status, r.body)
 	}
-	var created struct{ ID, Name, APIKey, Encoded string; Expiration int64 }
+	var created struct {
+		ID, Name, APIKey, Encoded string
+		Expiration                int64
+	}
 	if err := json.Unmarshal([]byte(r.body), &created); err != nil {
 		t.Fatal(err)
 	}

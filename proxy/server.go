@@ -52,7 +52,7 @@ type Server struct {
 	stopMeta context.CancelFunc
 	binder   *bound.Binder
 	keys     *apiKeyStore // API keys created through the API; nil when the api_key realm is off
-	dry      *dryRun // set for `esguard explain`: nothing is sent upstream
+	dry      *dryRun      // set for `esguard explain`: nothing is sent upstream
 }
 
 // New builds a server for the configuration in store. Server limits and upstream nodes

@@ -355,7 +355,7 @@ func (r *JWTRealm) loadKeys(o *JWTOptions, bad func(format string, args ...any))
 			continue
 		}
 		if r.remote == nil && !slices.ContainsFunc(r.pkcKeys, func(k jwtKey) bool { return k.fits(a) }) {
-			bad("algorithm [%s] is allowed but no configured key can verify it (set jwks, jwks_url or public_keys)", a)
+			bad("algorithm [%s] is allowed but no configured key can verify it (set jwks or public_keys)", a)
 		}
 	}
 }

@@ -135,3 +135,64 @@ func TestHasPrivilegesThroughProxy(t *testing.T) {
 		t.Error("has_privileges reached the cluster")
 	}
 }
+
+// TestHasPrivilegesDocumentedExample sends the request of Elasticsearch's has_privileges
+// API documentation as user rdeniro and expects the documented answer.
+func TestHasPrivilegesDocumentedExample(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "app_privileges.yml", `
+inventory_manager:
+  read: {actions: ["data:read/*"]}
+  write: {actions: ["data:write/*"]}
+`)
+	e := newEnv(t, envOptions{
+		roles: `
+inventory_reader:
+  cluster: [monitor]
+  indices:
+    - names: [suppliers, products, inventory]
+      privileges: [read]
+  applications:
+    - application: inventory_manager
+      privileges: [read]
+      resources: ["product/1853*"]
+`,
+		users:     map[string][]string{"rdeniro": {"inventory_reader"}},
+		extraYAML: "application_privileges: " + dir + "/app_privileges.yml\n",
+	})
+	r := e.call(t, "GET", "/_security/user/_has_privileges", "rdeniro", `{
+  "cluster": [ "monitor", "manage" ],
+  "index" : [
+    { "names": [ "suppliers", "products" ], "privileges": [ "read" ] },
+    { "names": [ "inventory" ], "privileges" : [ "read", "write" ] }
+  ],
+  "application": [
+    { "application": "inventory_manager", "privileges" : [ "read", "data:write/inventory" ], "resources" : [ "product/1852563" ] }
+  ]
+}`)
+	documented := `{
+  "username": "rdeniro",
+  "has_all_requested" : false,
+  "cluster" : { "monitor" : true, "manage" : false },
+  "index" : {
+    "suppliers" : { "read" : true },
+    "products" : { "read" : true },
+    "inventory" : { "read" : true, "write" : false }
+  },
+  "application" : {
+    "inventory_manager" : { "product/1852563" : { "read": false, "data:write/inventory": false } }
+  }
+}`
+	var got, want any
+	if err := json.Unmarshal([]byte(r.body), &got); err != nil {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if err := json.Unmarshal([]byte(documented), &want); err != nil {
+		t.Fatal(err)
+	}
+	gb, _ := json.Marshal(got)
+	wb, _ := json.Marshal(want)
+	if r.status != 200 || string(gb) != string(wb) {
+		t.Errorf("%d\n got %s\nwant %s", r.status, gb, wb)
+	}
+}

@@ -157,3 +157,25 @@ func jsonField(t *testing.T, body, field string) string {
 	s, _ := m[field].(string)
 	return s
 }
+
+// TestAPIKeyStoreDownRefuses checks that a key that cannot be read from the cluster is
+// refused with 503, never granted.
+func TestAPIKeyStoreDownRefuses(t *testing.T) {
+	e := newEnv(t, envOptions{roles: keyRoles, users: map[string][]string{"alice": {"reader"}}, extraYAML: "authentication:\n  order: [basic, api_key]\n", keyTTL: -1})
+	r := e.call(t, "POST", "/_security/api_key", "alice", `{"name":"k"}`)
+	if r.status != 200 {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	e.node.FailAPIKeys(true)
+	got := e.call(t, "GET", "/logs-1/_search", "", "", "Authorization", "ApiKey "+jsonField(t, r.body, "encoded"))
+	if got.status != 503 || e.node.Count() != 0 {
+		t.Errorf("key store down: %d %s, %d forwarded", got.status, got.body, e.node.Count())
+	}
+	if got := e.call(t, "POST", "/_security/api_key", "alice", `{"name":"k2"}`); got.status != 503 {
+		t.Errorf("create with the store down: %d %s", got.status, got.body)
+	}
+	e.node.FailAPIKeys(false)
+	if got := e.call(t, "GET", "/logs-1/_search", "", "", "Authorization", "ApiKey "+jsonField(t, r.body, "encoded")); got.status != 200 {
+		t.Errorf("key store back: %d", got.status)
+	}
+}

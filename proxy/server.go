@@ -441,7 +441,11 @@ func (x *exchange) actor(perm *privileges.Permission) privileges.Actor {
 func (s *Server) authFailed(x *exchange, err error) *HTTPError {
 	var f *auth.Failure
 	if !errors.As(err, &f) {
-		return errInternal(err)
+		// A realm could not decide (the cluster holding API keys did not answer): the
+		// request is refused, and may be retried.
+		s.audit.write(x.fill(&auditEvent{action: eventAuthenticationFailed, reason: "credentials could not be verified"}))
+		return &HTTPError{Status: fasthttp.StatusServiceUnavailable, Type: "esguard_upstream_exception",
+			Reason: "the credentials could not be verified now; try again later", Cause: err}
 	}
 	ev := &auditEvent{action: eventAuthenticationFailed, user: f.Username, realm: f.Realm, reason: f.Reason}
 	var reason string

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -189,23 +188,9 @@ var errTooManyAPIKeys = fmt.Errorf("api key store: more than %d api keys", apiKe
 // (0 means apiKeyCacheTTL, a negative ttl disables the cache). Nothing is requested until
 // a method is called.
 func newAPIKeyStore(up config.Upstream, ttl time.Duration) (*apiKeyStore, error) {
-	dialer := &net.Dialer{Timeout: up.ConnectTimeout.Or(5 * time.Second), KeepAlive: 30 * time.Second}
-	es, err := elasticsearch.NewClient(elasticsearch.Config{
-		Addresses: up.Nodes,
-		Username:  up.Username,
-		Password:  up.Password,
-		APIKey:    up.APIKey,
-		Transport: &http.Transport{
-			DialContext:           dialer.DialContext,
-			ResponseHeaderTimeout: apiKeyTimeout,
-			MaxIdleConnsPerHost:   4,
-			IdleConnTimeout:       90 * time.Second,
-		},
-		// A retried create or update cannot apply twice: creates use op_type=create
-		// and updates if_seq_no, and create recognizes its own earlier write.
-		MaxRetries:    len(up.Nodes),
-		RetryOnStatus: []int{502, 503, 504},
-	})
+	// A retried create or update cannot apply twice: creates use op_type=create and
+	// updates if_seq_no, and create recognizes its own earlier write.
+	es, err := newClusterClient(up, apiKeyTimeout, 4)
 	if err != nil {
 		return nil, fmt.Errorf("proxy: api key store client: %w", err)
 	}

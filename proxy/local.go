@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"encoding/json"
 
 	"github.com/esguard/esguard/routes"
 	"github.com/valyala/fasthttp"
@@ -58,21 +57,8 @@ func (s *Server) authenticateEndpoint(ctx *fasthttp.RequestCtx, x *exchange) *HT
 	if authn.APIKeyID != "" {
 		resp.APIKey = &apiKeyRef{ID: authn.APIKeyID, Name: authn.APIKeyName}
 	}
-	body, err := json.Marshal(resp)
-	if err != nil {
-		return errInternal(err)
-	}
-	ctx.Response.SetStatusCode(fasthttp.StatusOK)
-	ctx.Response.Header.SetContentType("application/json")
-	ctx.Response.Header.Set("X-elastic-product", "Elasticsearch")
-	if x.opaqueID != "" {
-		ctx.Response.Header.Set("X-Opaque-Id", x.opaqueID)
-	}
-	if !ctx.IsHead() {
-		ctx.Response.SetBody(body)
-	}
-	s.audit.write(x.event(eventAccessGranted, x.action))
-	return nil
+	s.auditGranted(x)
+	return writeJSON(ctx, x, fasthttp.StatusOK, resp)
 }
 
 func optional(s string) *string {

@@ -48,21 +48,7 @@ const metadataTimeout = 10 * time.Second
 // NewMetadataCache builds the cache for the upstream cluster; nothing is fetched until
 // Refresh or Run.
 func NewMetadataCache(up config.Upstream, log zerolog.Logger) (*MetadataCache, error) {
-	dialer := &net.Dialer{Timeout: up.ConnectTimeout.Or(5 * time.Second), KeepAlive: 30 * time.Second}
-	es, err := elasticsearch.NewClient(elasticsearch.Config{
-		Addresses: up.Nodes,
-		Username:  up.Username,
-		Password:  up.Password,
-		APIKey:    up.APIKey,
-		Transport: &http.Transport{
-			DialContext:           dialer.DialContext,
-			ResponseHeaderTimeout: metadataTimeout,
-			MaxIdleConnsPerHost:   2,
-			IdleConnTimeout:       90 * time.Second,
-		},
-		MaxRetries:    len(up.Nodes),
-		RetryOnStatus: []int{502, 503, 504},
-	})
+	es, err := newClusterClient(up, metadataTimeout, 2)
 	if err != nil {
 		return nil, fmt.Errorf("proxy: metadata client: %w", err)
 	}
@@ -266,3 +252,25 @@ func truncate(b []byte, n int) string {
 // errNoMetadata is returned when a request needs the cluster's names and none have been
 // fetched yet.
 var errNoMetadata = errors.New("cluster metadata is not available yet")
+
+// newClusterClient builds the client of esguard's own requests to the cluster, with its
+// upstream credentials: answers within timeout, at most idle idle connections per node,
+// and 502/503/504 retried on the other nodes. Every request it retries is idempotent
+// or made so by its caller (creates use op_type=create, updates if_seq_no).
+func newClusterClient(up config.Upstream, timeout time.Duration, idle int) (*elasticsearch.Client, error) {
+	dialer := &net.Dialer{Timeout: up.ConnectTimeout.Or(5 * time.Second), KeepAlive: 30 * time.Second}
+	return elasticsearch.NewClient(elasticsearch.Config{
+		Addresses: up.Nodes,
+		Username:  up.Username,
+		Password:  up.Password,
+		APIKey:    up.APIKey,
+		Transport: &http.Transport{
+			DialContext:           dialer.DialContext,
+			ResponseHeaderTimeout: timeout,
+			MaxIdleConnsPerHost:   idle,
+			IdleConnTimeout:       90 * time.Second,
+		},
+		MaxRetries:    len(up.Nodes),
+		RetryOnStatus: []int{502, 503, 504},
+	})
+}

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-
 	"github.com/esguard/esguard/routes"
 	"github.com/valyala/fasthttp"
 )

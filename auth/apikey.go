@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -96,8 +95,7 @@ type APIKeyRealm struct {
 	cache   *credCache[string]
 	now     func() time.Time
 
-	mu       sync.Mutex
-	inflight map[credKey]*verification
+	flights flights
 }
 
 var _ Realm = (*APIKeyRealm)(nil)
@@ -113,7 +111,6 @@ func NewAPIKeyRealm(o APIKeyRealmOptions) (*APIKeyRealm, error) {
 		keys:     newKeyer(),
 		cache:    newCredCache[string](o.Cache),
 		now:      o.Now,
-		inflight: map[credKey]*verification{},
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -225,30 +222,13 @@ func (r *APIKeyRealm) verify(ctx context.Context, key *APIKey, c Credentials) (b
 	if h, ok := r.cache.get(&k, r.now()); ok && h == key.Hash {
 		return true, nil
 	}
-	r.mu.Lock()
-	if v := r.inflight[k]; v != nil {
-		r.mu.Unlock()
-		select {
-		case <-v.done:
-			return v.ok, nil
-		case <-ctx.Done():
-			return false, ctx.Err()
+	return r.flights.do(ctx, &k, func() bool {
+		ok := checkAPIKeySecret(key.Hash, c.APIKeySecret)
+		if ok {
+			r.cache.put(&k, key.Hash, r.now())
 		}
-	}
-	v := &verification{done: make(chan struct{})}
-	r.inflight[k] = v
-	r.mu.Unlock()
-	defer func() {
-		r.mu.Lock()
-		delete(r.inflight, k)
-		r.mu.Unlock()
-		close(v.done)
-	}()
-	v.ok = checkAPIKeySecret(key.Hash, c.APIKeySecret)
-	if v.ok {
-		r.cache.put(&k, key.Hash, r.now())
-	}
-	return v.ok, nil
+		return ok
+	})
 }
 
 // ClearCache forgets every verified secret.

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -198,4 +199,47 @@ func (c *credCache[V]) clear() {
 		s.head = 0
 		s.mu.Unlock()
 	}
+}
+
+// flights lets concurrent first requests with the same credentials share one hash
+// verification (bcrypt or PBKDF2 runs are costly): the first caller runs it, the others
+// wait for its result. The zero value is ready to use.
+type flights struct {
+	mu       sync.Mutex
+	inflight map[credKey]*verification
+}
+
+// verification is one run that concurrent requests with the same credentials wait for.
+type verification struct {
+	done chan struct{}
+	ok   bool
+}
+
+// do runs check once for concurrent callers with the same key and returns its result,
+// or ctx's error when a waiting caller gives up.
+func (f *flights) do(ctx context.Context, k *credKey, check func() bool) (bool, error) {
+	f.mu.Lock()
+	if v := f.inflight[*k]; v != nil {
+		f.mu.Unlock()
+		select {
+		case <-v.done:
+			return v.ok, nil
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+	if f.inflight == nil {
+		f.inflight = map[credKey]*verification{}
+	}
+	v := &verification{done: make(chan struct{})}
+	f.inflight[*k] = v
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		delete(f.inflight, *k)
+		f.mu.Unlock()
+		close(v.done)
+	}()
+	v.ok = check()
+	return v.ok, nil
 }

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -51,20 +50,12 @@ type FileRealm struct {
 	verify func(h *hashed, password string) bool
 	now    func() time.Time
 
-	mu       sync.Mutex
-	inflight map[credKey]*verification
+	flights flights
 }
 
 type fileUser struct {
 	id   Identity
 	hash *hashed
-}
-
-// verification is one bcrypt (or PBKDF2) run that concurrent requests with the same
-// credentials wait for.
-type verification struct {
-	done chan struct{}
-	ok   bool
 }
 
 var (
@@ -86,7 +77,6 @@ func NewFileRealm(name string, users []FileUser, cache CacheOptions) (*FileRealm
 		cache:    newCredCache[*fileUser](cache),
 		verify:   (*hashed).verify,
 		now:      time.Now,
-		inflight: make(map[credKey]*verification),
 	}
 	var errs []error
 	counts := make(map[hashParams]int)
@@ -194,30 +184,13 @@ func (r *FileRealm) Authenticate(ctx context.Context, c Credentials) (*Identity,
 // verifyOnce verifies password against u's hash, caching a success. Callers with the
 // same key (same user and password) at the same time wait for the first one's result.
 func (r *FileRealm) verifyOnce(ctx context.Context, k *credKey, u *fileUser, password string) (bool, error) {
-	r.mu.Lock()
-	if v := r.inflight[*k]; v != nil {
-		r.mu.Unlock()
-		select {
-		case <-v.done:
-			return v.ok, nil
-		case <-ctx.Done():
-			return false, ctx.Err()
+	return r.flights.do(ctx, k, func() bool {
+		ok := r.verify(u.hash, password)
+		if ok {
+			r.cache.put(k, u, r.now())
 		}
-	}
-	v := &verification{done: make(chan struct{})}
-	r.inflight[*k] = v
-	r.mu.Unlock()
-	defer func() {
-		r.mu.Lock()
-		delete(r.inflight, *k)
-		r.mu.Unlock()
-		close(v.done)
-	}()
-	v.ok = r.verify(u.hash, password)
-	if v.ok {
-		r.cache.put(k, u, r.now())
-	}
-	return v.ok, nil
+		return ok
+	})
 }
 
 // LookupUser returns a copy of the user's Identity (for run_as), or false.

@@ -489,9 +489,9 @@ func TestConcurrentFirstRequestsShareOneVerification(t *testing.T) {
 	// Wait until every goroutine is either verifying or waiting for the verification.
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		r.mu.Lock()
-		v := r.inflight[r.keys.key("alice", "alice-pass")]
-		r.mu.Unlock()
+		r.flights.mu.Lock()
+		v := r.flights.inflight[r.keys.key("alice", "alice-pass")]
+		r.flights.mu.Unlock()
 		if v != nil || time.Now().After(deadline) {
 			break
 		}
@@ -509,8 +509,8 @@ func TestConcurrentFirstRequestsShareOneVerification(t *testing.T) {
 	if got := calls.Load(); got > 2 {
 		t.Fatalf("%d concurrent first requests made %d verifications", n, got)
 	}
-	if len(r.inflight) != 0 {
-		t.Fatalf("inflight map not emptied: %d", len(r.inflight))
+	if len(r.flights.inflight) != 0 {
+		t.Fatalf("inflight map not emptied: %d", len(r.flights.inflight))
 	}
 }
 

@@ -104,13 +104,13 @@ var _ Realm = (*APIKeyRealm)(nil)
 // or an unusable hash.
 func NewAPIKeyRealm(o APIKeyRealmOptions) (*APIKeyRealm, error) {
 	r := &APIKeyRealm{
-		static:   map[string]*APIKey{},
-		dynamic:  o.Dynamic,
-		owners:   o.Owners,
-		lookup:   map[string]bool{},
-		keys:     newKeyer(),
-		cache:    newCredCache[string](o.Cache),
-		now:      o.Now,
+		static:  map[string]*APIKey{},
+		dynamic: o.Dynamic,
+		owners:  o.Owners,
+		lookup:  map[string]bool{},
+		keys:    newKeyer(),
+		cache:   newCredCache[string](o.Cache),
+		now:     o.Now,
 	}
 	if r.now == nil {
 		r.now = time.Now

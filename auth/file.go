@@ -71,12 +71,12 @@ func NewFileRealm(name string, users []FileUser, cache CacheOptions) (*FileRealm
 		name = DefaultFileRealmName
 	}
 	r := &FileRealm{
-		name:     name,
-		users:    make(map[string]*fileUser, len(users)),
-		keys:     newKeyer(),
-		cache:    newCredCache[*fileUser](cache),
-		verify:   (*hashed).verify,
-		now:      time.Now,
+		name:   name,
+		users:  make(map[string]*fileUser, len(users)),
+		keys:   newKeyer(),
+		cache:  newCredCache[*fileUser](cache),
+		verify: (*hashed).verify,
+		now:    time.Now,
 	}
 	var errs []error
 	counts := make(map[hashParams]int)

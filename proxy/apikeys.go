@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -298,7 +299,7 @@ func (s *Server) listKeys(ctx context.Context, x *exchange) ([]apiKeyInfo, error
 	}
 	for _, st := range stored {
 		d := st.Doc
-		info := apiKeyInfo{ID: st.ID, Name: d.Name, Type: cmpOr(d.Type, "rest"), Creation: d.Created, Expiration: d.Expiration,
+		info := apiKeyInfo{ID: st.ID, Name: d.Name, Type: cmp.Or(d.Type, "rest"), Creation: d.Created, Expiration: d.Expiration,
 			Invalidated: d.Invalidated, Invalidation: d.InvalidationTime, Username: d.Creator.Principal, Realm: d.Creator.Realm,
 			RealmType: d.Creator.RealmType, Metadata: d.Metadata, RoleDescriptors: d.RoleDescriptors}
 		if info.RoleDescriptors == nil {
@@ -312,13 +313,6 @@ func (s *Server) listKeys(ctx context.Context, x *exchange) ([]apiKeyInfo, error
 		}
 	}
 	return out, nil
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // ownsKey reports whether the subject owns the key: the same user name and realm (for

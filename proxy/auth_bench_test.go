@@ -11,7 +11,6 @@ import (
 
 	"github.com/esguard/esguard/auth/authtest"
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/valyala/fasthttp"
 )
 
 // BenchmarkAuthenticatedSearch measures a granted search through esguard with each kind
@@ -56,29 +55,6 @@ authentication:
 		{"jwt-rs256", authtest.BearerHeader(rs)},
 		{"jwt-hs256", authtest.BearerHeader(hs)},
 	} {
-		b.Run(c.name, func(b *testing.B) {
-			client := &fasthttp.Client{}
-			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
-				defer fasthttp.ReleaseRequest(req)
-				defer fasthttp.ReleaseResponse(resp)
-				for pb.Next() {
-					req.SetRequestURI(e.url + "/logs-1/_search")
-					req.Header.SetMethod("GET")
-					if c.header != "" {
-						req.Header.Set("Authorization", c.header)
-					}
-					if err := client.Do(req, resp); err != nil {
-						b.Error(err)
-						return
-					}
-					if resp.StatusCode() != 200 {
-						b.Errorf("status %d: %s", resp.StatusCode(), resp.Body())
-						return
-					}
-				}
-			})
-		})
+		b.Run(c.name, func(b *testing.B) { benchSearches(b, e.url+"/logs-1/_search", c.header) })
 	}
 }

@@ -3,6 +3,7 @@ package proxy
 import (
 	"encoding/json"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -210,7 +211,10 @@ type applicationJSON struct {
 func indicesOf(ip *privileges.IndicesPrivileges) indicesJSON {
 	out := indicesJSON{Names: nonNil(ip.Names), Privileges: nonNil(ip.Privileges), Query: ip.Query, AllowRestrictedIndices: ip.AllowRestrictedIndices}
 	if fs := ip.FieldSecurity; fs != nil {
-		out.FieldSecurity = &fieldSecurityJSON{Grant: nonNil(fs.Grant), Except: fs.Except}
+		out.FieldSecurity = &fieldSecurityJSON{Grant: nonNil(fs.Grant)}
+		if len(fs.Except) > 0 {
+			out.FieldSecurity.Except = fs.Except
+		}
 	}
 	return out
 }
@@ -362,12 +366,7 @@ func (s *Server) userPrivilegesEndpoint(ctx *fasthttp.RequestCtx, x *exchange) *
 
 func appendUniqueIndices(list []indicesJSON, more ...indicesJSON) []indicesJSON {
 	for _, m := range more {
-		dup := slices.ContainsFunc(list, func(l indicesJSON) bool {
-			a, _ := json.Marshal(l)
-			b, _ := json.Marshal(m)
-			return string(a) == string(b)
-		})
-		if !dup {
+		if !slices.ContainsFunc(list, func(l indicesJSON) bool { return reflect.DeepEqual(l, m) }) {
 			list = append(list, m)
 		}
 	}

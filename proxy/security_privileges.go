@@ -3,6 +3,7 @@ package proxy
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/esguard/esguard/privileges"
@@ -116,7 +117,7 @@ func (s *Server) getPrivilegesEndpoint(ctx *fasthttp.RequestCtx, x *exchange) *H
 	}
 	out := map[string]map[string]appPrivilegeJSON{}
 	for _, d := range x.snap.Applications {
-		if (app != "" && app != d.Application) || (names != nil && !containsString(names, d.Name)) {
+		if (app != "" && app != d.Application) || (names != nil && !slices.Contains(names, d.Name)) {
 			continue
 		}
 		if out[d.Application] == nil {
@@ -133,13 +134,4 @@ func (s *Server) getPrivilegesEndpoint(ctx *fasthttp.RequestCtx, x *exchange) *H
 		return writeJSON(ctx, x, fasthttp.StatusNotFound, struct{}{})
 	}
 	return writeJSON(ctx, x, fasthttp.StatusOK, out)
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -216,10 +216,11 @@ func load(path string, ps *Problems, keys *auth.APIKeySourceVar) *Snapshot {
 	slices.SortFunc(fileUsers, func(a, b auth.FileUser) int { return strings.Compare(a.Username, b.Username) })
 	s.Users = fileUsers
 
-	fileRealm, err := auth.NewFileRealm(auth.DefaultFileRealmName, fileUsers, auth.CacheOptions{
+	credCache := auth.CacheOptions{
 		MaxEntries: cfg.Authentication.Cache.MaxEntries,
 		TTL:        cfg.Authentication.Cache.TTL.Or(0),
-	})
+	}
+	fileRealm, err := auth.NewFileRealm(auth.DefaultFileRealmName, fileUsers, credCache)
 	if err != nil {
 		c.errorf(at("users"), "users: %v", err)
 	}
@@ -254,10 +255,7 @@ func load(path string, ps *Problems, keys *auth.APIKeySourceVar) *Snapshot {
 				Dynamic:      keys,
 				Owners:       fileRealm,
 				LookupRealms: []string{auth.DefaultFileRealmName},
-				Cache: auth.CacheOptions{
-					MaxEntries: cfg.Authentication.Cache.MaxEntries,
-					TTL:        cfg.Authentication.Cache.TTL.Or(0),
-				},
+				Cache:        credCache,
 			})
 			if err != nil {
 				c.errorf(at("api_keys"), "api_keys: %v", err)

@@ -91,3 +91,53 @@ func TestHasPrivilegesLimited(t *testing.T) {
 		t.Errorf("limited has_privileges = %+v", res)
 	}
 }
+
+// TestLimitTwice checks that limiting a limited permission keeps both limits: an API
+// key (limited by its owner) whose grants are further limited by another role set.
+func TestLimitTwice(t *testing.T) {
+	key := mustCompile(t, &RoleDescriptor{Name: "key", Cluster: []string{"all"}, Indices: []IndicesPrivileges{{Names: []string{"*"}, Privileges: []string{"all"}}}, RunAs: []string{"*"}})
+	owner := mustCompile(t, &RoleDescriptor{Name: "owner", Cluster: []string{"monitor"}, Indices: []IndicesPrivileges{{Names: []string{"logs-*", "metrics-*"}, Privileges: []string{"read"}}}, RunAs: []string{"a", "b"}})
+	other := mustCompile(t, &RoleDescriptor{Name: "other", Cluster: []string{"all"}, Indices: []IndicesPrivileges{{Names: []string{"logs-*", "secret"}, Privileges: []string{"all"}}}, RunAs: []string{"b", "c"}})
+	p := key.Limit(owner).Limit(other)
+	for _, tc := range []struct {
+		index string
+		want  bool
+	}{{"logs-1", true}, {"metrics-1", false}, {"secret", false}, {"other", false}} {
+		if got := p.Index("indices:data/read/search", tc.index); got != tc.want {
+			t.Errorf("Index(search, %s) = %v, want %v", tc.index, got, tc.want)
+		}
+	}
+	if p.Cluster("cluster:admin/settings/update") || !p.Cluster("cluster:monitor/health") {
+		t.Error("cluster grants must be the intersection of all three")
+	}
+	if p.RunAs("a") || !p.RunAs("b") || p.RunAs("c") {
+		t.Error("run_as must be the intersection of all three")
+	}
+	res, err := HasPrivileges(p, nil, HasPrivilegesRequest{Index: []IndexPrivilegesCheck{{Names: []string{"logs-1", "metrics-1"}, Privileges: []string{"read"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Index["logs-1"]["read"] || res.Index["metrics-1"]["read"] {
+		t.Errorf("has_privileges = %+v", res.Index)
+	}
+}
+
+// TestNameMatcher checks CompileNames: wildcards, regexes, exact names, and refusals.
+func TestNameMatcher(t *testing.T) {
+	m, err := CompileNames([]string{"report-*", "/cust-[0-9]+/", "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{"report-1": true, "report-": true, "cust-42": true, "cust-x": false, "alice": true, "alice2": false, "": false} {
+		if got := m.Match(name); got != want {
+			t.Errorf("Match(%q) = %v, want %v", name, got, want)
+		}
+	}
+	var none *NameMatcher
+	if none.Match("x") {
+		t.Error("a nil matcher matches nothing")
+	}
+	if _, err := CompileNames([]string{"/unclosed"}); err == nil {
+		t.Error("an unclosed regex must be refused")
+	}
+}

@@ -196,3 +196,29 @@ func (s *nameSet) covers(req string) bool {
 	}
 	return false
 }
+
+// NameMatcher is a compiled union of name patterns in the role syntax (wildcards and
+// /regex/), for names that are not indices: users, realms, run_as targets. The zero
+// value and nil match nothing. It is immutable and safe for concurrent use.
+type NameMatcher struct {
+	set *nameSet
+}
+
+// CompileNames compiles patterns into one NameMatcher. It fails on the first pattern
+// ValidatePattern refuses.
+func CompileNames(patterns []string) (*NameMatcher, error) {
+	var b nameSetBuilder
+	for _, p := range patterns {
+		np, err := compileNamePattern(p)
+		if err != nil {
+			return nil, err
+		}
+		b.add(&np)
+	}
+	return &NameMatcher{set: b.build()}, nil
+}
+
+// Match reports whether name matches one of the patterns.
+func (m *NameMatcher) Match(name string) bool {
+	return m != nil && m.set != nil && m.set.match(name)
+}

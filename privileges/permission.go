@@ -537,13 +537,17 @@ func (p *Permission) DocumentOrFieldSecurity() bool {
 // Limit returns the permission of p limited by by: an action is granted on a name only
 // when both grant it, as Elasticsearch's LimitedRole does for an API key (its own role
 // descriptors, limited by its owner's roles). A nil by grants nothing, so neither does
-// the result. Roles still names p's roles.
+// the result. Roles still names p's roles. Limiting an already limited permission
+// keeps both limits.
 func (p *Permission) Limit(by *Permission) *Permission {
 	if p == nil {
 		return nil
 	}
 	if by == nil {
 		by = &Permission{cat: p.cat, runAs: (&nameSetBuilder{}).build(), views: map[string]*indexView{}}
+	}
+	if p.limit != nil {
+		by = p.limit.Limit(by)
 	}
 	return &Permission{
 		cat: p.cat, roles: p.roles, cluster: p.cluster, clusterRaw: p.clusterRaw, ownAPIKey: p.ownAPIKey,

@@ -183,8 +183,31 @@ type RequiredClaims map[string][]string
 
 // RunAs configures the es-security-runas-user header.
 type RunAs struct {
-	// Mode is local (enforce here with the target's roles) or delegate.
+	// Mode is local (enforce here with the target's roles, forward as esguard) or
+	// delegate (enforce here too, and forward the effective user to the cluster in the
+	// run-as header with esguard's credentials, for clusters with security enabled).
 	Mode string `yaml:"mode"`
+	// ImpersonateAuthenticated (delegate mode) forwards every request as its
+	// authenticated user, even without a run-as header from the client.
+	ImpersonateAuthenticated bool `yaml:"impersonate_authenticated"`
+	// ReasonHeader, when set, names a header every run_as request must carry (for
+	// example X-Run-As-Reason); its value goes into the audit events.
+	ReasonHeader string `yaml:"reason_header"`
+	// Impersonators narrow what the run_as privilege allows, per impersonator.
+	Impersonators []Impersonator `yaml:"impersonators"`
+}
+
+// Impersonator narrows the run_as of the users it applies to: those whose name
+// matches Users or who hold a role matching Roles (wildcards and /regex/).
+type Impersonator struct {
+	Users []string `yaml:"users"`
+	Roles []string `yaml:"roles"`
+	// Targets, when set, are the only users they may run as.
+	Targets []string `yaml:"targets"`
+	// Deny lists users they may never run as.
+	Deny []string `yaml:"deny"`
+	// Intersect limits the target's privileges by the impersonator's own.
+	Intersect bool `yaml:"intersect"`
 }
 
 // Audit configures the audit trail.

@@ -15,6 +15,7 @@ import (
 	"github.com/esguard/esguard/auth"
 	"github.com/esguard/esguard/privileges"
 	"github.com/esguard/esguard/routes"
+	"github.com/esguard/esguard/runas"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -52,6 +53,8 @@ type Snapshot struct {
 	Applications []privileges.ApplicationPrivilegeDef
 	// APIKeys are the static keys of the API keys file.
 	APIKeys []*auth.APIKey
+	// RunAs is the run_as mode and governance policy.
+	RunAs *runas.Policy
 	// DynamicAPIKeys is where the API key realm finds keys created through the API; the
 	// proxy sets it, and every snapshot of a Store shares it.
 	DynamicAPIKeys *auth.APIKeySourceVar
@@ -59,6 +62,8 @@ type Snapshot struct {
 	mu       sync.RWMutex
 	perms    map[string]*privileges.Permission
 	keyPerms map[string]keyPermission // by API key id and owner roles
+	// intersections are run_as permissions limited by the impersonator's.
+	intersections map[permPair]*privileges.Permission
 }
 
 // Load reads the configuration file and everything it names, and returns the snapshot
@@ -129,11 +134,7 @@ func load(path string, ps *Problems, keys *auth.APIKeySourceVar) *Snapshot {
 	default:
 		c.errorf(at("log.level"), "log.level [%s] is not one of debug, info, warn, error", cfg.Log.Level)
 	}
-	switch cfg.RunAs.Mode {
-	case "local":
-	default:
-		c.errorf(at("run_as.mode"), "run_as.mode [%s] is not supported by this version of esguard (supported: local)", cfg.RunAs.Mode)
-	}
+	s.RunAs = buildRunAsPolicy(c, &cfg, at)
 	if cfg.Audit.File != "" {
 		cfg.Audit.File = resolve(cfg.Audit.File)
 	}
@@ -477,6 +478,28 @@ func (s *Snapshot) IdentityPermission(id *auth.Identity) (*privileges.Permission
 	s.mu.Unlock()
 	return perm, nil
 }
+
+// Intersection returns p limited by by, cached per pair for the snapshot's lifetime
+// (run_as with an intersecting policy rule).
+func (s *Snapshot) Intersection(p, by *privileges.Permission) *privileges.Permission {
+	k := permPair{p, by}
+	s.mu.RLock()
+	out, ok := s.intersections[k]
+	s.mu.RUnlock()
+	if ok {
+		return out
+	}
+	out = p.Limit(by)
+	s.mu.Lock()
+	if s.intersections == nil || len(s.intersections) >= maxKeyPermissions {
+		s.intersections = map[permPair]*privileges.Permission{}
+	}
+	s.intersections[k] = out
+	s.mu.Unlock()
+	return out
+}
+
+type permPair struct{ p, by *privileges.Permission }
 
 // IsBuiltinRole reports whether name is one of esguard's reserved roles.
 func (s *Snapshot) IsBuiltinRole(name string) bool {

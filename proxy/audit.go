@@ -25,13 +25,18 @@ const (
 
 // auditEvent is one audit record, built from strings copied out of the request so it
 // can outlive the handler.
+//
+// user and realm are the effective user and the realm that authenticated or looked it
+// up; under run_as, runBy and runByRealm are the authenticated user and its realm.
 type auditEvent struct {
-	action    string
-	user      string
-	runBy     string
-	roles     []string
-	authType  string
-	realm     string
+	action      string
+	user        string
+	runBy       string
+	runByRealm  string
+	runAsReason string
+	roles       []string
+	authType    string
+	realm       string
 	origin    string
 	path      string
 	method    string
@@ -155,17 +160,37 @@ func (a *Audit) write(ev *auditEvent) {
 	e.Str("@timestamp", a.now().UTC().Format("2006-01-02T15:04:05.000Z07:00")).
 		Str("event.type", eventType(ev.action)).
 		Str("event.action", ev.action)
-	if ev.user != "" {
-		e.Str("user.name", ev.user)
+	switch {
+	case ev.runBy != "" && (ev.action == eventRunAsGranted || ev.action == eventRunAsDenied):
+		// Run-as events name the authenticated user first (LoggingAuditTrail's
+		// withRunAsSubject).
+		e.Str("user.name", ev.runBy)
+		if ev.runByRealm != "" {
+			e.Str("user.realm", ev.runByRealm)
+		}
+		e.Str("user.run_as.name", ev.user)
+		if ev.realm != "" {
+			e.Str("user.run_as.realm", ev.realm)
+		}
+	default:
+		if ev.user != "" {
+			e.Str("user.name", ev.user)
+		}
+		if ev.realm != "" {
+			e.Str("user.realm", ev.realm)
+		}
+		if ev.runBy != "" {
+			e.Str("user.run_by.name", ev.runBy)
+			if ev.runByRealm != "" {
+				e.Str("user.run_by.realm", ev.runByRealm)
+			}
+		}
 	}
-	if ev.runBy != "" {
-		e.Str("user.run_by.name", ev.runBy)
+	if ev.runAsReason != "" {
+		e.Str("run_as.reason", ev.runAsReason)
 	}
 	if ev.roles != nil {
 		e.Strs("user.roles", ev.roles)
-	}
-	if ev.realm != "" {
-		e.Str("user.realm", ev.realm)
 	}
 	if ev.authType != "" {
 		e.Str("authentication.type", ev.authType)

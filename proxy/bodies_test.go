@@ -74,7 +74,7 @@ func TestExplainBulkItems(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	snap := e.store.Load()
 	body := "{\"create\":{\"_index\":\"logs-1\"}}\n{}\n{\"index\":{\"_index\":\"logs-1\",\"_id\":\"1\"}}\n{}\n{\"delete\":{\"_index\":\"secret\",\"_id\":\"1\"}}\n"
-	ex := proxy.Explain(context.Background(), snap, "ingest", "", "POST", "/_bulk", []byte(body))
+	ex := proxy.Explain(context.Background(), snap, proxy.ExplainRequest{User: "ingest", Method: "POST", URI: "/_bulk", Body: []byte(body)})
 	if !ex.Allowed || len(ex.Items) != 3 || !ex.Items[0].Allowed || ex.Items[1].Allowed || ex.Items[2].Allowed {
 		t.Fatalf("%+v", ex)
 	}
@@ -88,7 +88,7 @@ func TestExplainBulkItems(t *testing.T) {
 		t.Fatal("explain reached the cluster")
 	}
 	// Date math is resolved; wildcards stay patterns.
-	ex = proxy.Explain(context.Background(), snap, "alice", "", "GET", "/%3Clogs-%7Bnow%2Fd%7D%3E,logs-*/_search", nil)
+	ex = proxy.Explain(context.Background(), snap, proxy.ExplainRequest{User: "alice", Method: "GET", URI: "/%3Clogs-%7Bnow%2Fd%7D%3E,logs-*/_search"})
 	if !ex.Allowed || len(ex.Indices) != 2 || !strings.HasPrefix(ex.Indices[0], "logs-20") || ex.Indices[1] != "logs-*" {
 		t.Fatalf("%+v", ex)
 	}

@@ -2,12 +2,10 @@ package proxy
 
 import (
 	"context"
-	"errors"
 	"io"
 	"slices"
 
 	"github.com/esguard/esguard/config"
-	"github.com/esguard/esguard/privileges"
 	"github.com/esguard/esguard/runas"
 	"github.com/rs/zerolog"
 	"github.com/valyala/fasthttp"
@@ -38,6 +36,19 @@ type ForwardedRequest struct {
 	Method string `json:"method"`
 	URI    string `json:"uri"`
 	Body   string `json:"body,omitempty"`
+	// RunAsUser is the es-security-runas-user header sent in delegate mode.
+	RunAsUser string `json:"run_as_user,omitempty"`
+}
+
+// ExplainRequest is the request `esguard explain` decides.
+type ExplainRequest struct {
+	// User is a configured user (looked up, not authenticated).
+	User string
+	// RunAs, when set, is the es-security-runas-user header; RunAsReason is the value
+	// of the policy's reason header.
+	RunAs, RunAsReason string
+	Method, URI        string
+	Body               []byte
 }
 
 // ItemDecision is the decision on one item of a multi-item request.
@@ -57,17 +68,19 @@ type dryRun struct {
 }
 
 func (d *dryRun) record(ctx *fasthttp.RequestCtx, x *exchange) {
-	d.forwarded = &ForwardedRequest{Method: x.method, URI: string(ctx.Request.Header.RequestURI()), Body: string(ctx.Request.Body())}
+	d.forwarded = &ForwardedRequest{Method: x.method, URI: string(ctx.Request.Header.RequestURI()), Body: string(ctx.Request.Body()),
+		RunAsUser: string(ctx.Request.Header.Peek(runas.Header))}
 	ctx.Response.Reset()
 	ctx.Response.SetStatusCode(fasthttp.StatusOK)
 }
 
-// Explain decides METHOD URI (with an optional body) for a configured user (looked up,
-// not authenticated), and for the user it runs as when runAs is set. It runs the
-// proxy's own pipeline without a cluster: index wildcards are checked as patterns, and
-// nothing is sent anywhere.
-func Explain(ctx context.Context, snap *config.Snapshot, user, runAs, method, uri string, body []byte) Explanation {
-	out := Explanation{User: user, RunAs: runAs, Actions: []string{}, Indices: []string{}, Roles: []string{}}
+// Explain decides a request for a configured user (looked up, not authenticated), and
+// for the user it runs as when req.RunAs is set. It runs the proxy's own pipeline
+// without a cluster: index wildcards are checked as patterns, and nothing is sent
+// anywhere.
+func Explain(ctx context.Context, snap *config.Snapshot, req ExplainRequest) Explanation {
+	user, method, uri, body := req.User, req.Method, req.URI, req.Body
+	out := Explanation{User: user, RunAs: req.RunAs, Actions: []string{}, Indices: []string{}, Roles: []string{}}
 	refuse := func(e *HTTPError) Explanation {
 		out.Status, out.Reason = e.Status, e.Reason
 		return out
@@ -87,14 +100,14 @@ func Explain(ctx context.Context, snap *config.Snapshot, user, runAs, method, ur
 	}
 	var items []ItemDecision
 	x := &exchange{snap: snap, method: method, subject: runas.Subject{Authenticated: id, Effective: id}, roles: id.Roles, items: &items}
-	var req fasthttp.RequestCtx
-	req.Request.Header.SetMethod(method)
-	req.Request.SetRequestURI(uri)
+	var rc fasthttp.RequestCtx
+	rc.Request.Header.SetMethod(method)
+	rc.Request.SetRequestURI(uri)
 	if len(body) > 0 {
-		req.Request.SetBody(body)
-		req.Request.Header.SetContentType("application/json")
+		rc.Request.SetBody(body)
+		rc.Request.Header.SetContentType("application/json")
 	}
-	if herr := x.readURI(&req); herr != nil {
+	if herr := x.readURI(&rc); herr != nil {
 		return refuse(herr)
 	}
 	if m, err := snap.Routes.Match(method, x.path); err == nil {
@@ -110,31 +123,23 @@ func Explain(ctx context.Context, snap *config.Snapshot, user, runAs, method, ur
 			}
 		}
 	}
-	if runAs != "" {
-		perm, err := snap.IdentityPermission(id)
-		if err != nil {
-			return refuse(errInternal(err))
+	if req.RunAs != "" {
+		var reasons []string
+		if req.RunAsReason != "" {
+			reasons = []string{req.RunAsReason}
 		}
-		subject, err := runas.Resolve(ctx, id, []string{runAs}, perm, snap.Realms.Lookup)
-		if err != nil {
-			var re *runas.Error
-			if errors.As(err, &re) && re.Kind == runas.ErrDenied {
-				action := "cluster:admin/xpack/security/user/authenticate"
-				if len(out.Actions) > 0 {
-					action = out.Actions[0]
-				}
-				return refuse(runAsDenied(action, privileges.Actor{User: user, Roles: perm.Roles(), APIKeyID: id.APIKeyID, RunAs: runAs}))
-			}
-			return refuse(errBadRequest("illegal_argument_exception", err.Error()))
+		if herr := s.runAs(ctx, x, []string{req.RunAs}, reasons); herr != nil {
+			return refuse(herr)
 		}
-		x.subject, x.roles = subject, subject.Effective.Roles
+	} else if herr := s.checkDelegated(x); herr != nil {
+		return refuse(herr)
 	}
 	perm, err := x.permission()
 	if err != nil {
 		return refuse(errInternal(err))
 	}
 	out.Roles = perm.Roles()
-	herr := s.decide(&req, x)
+	herr := s.decide(&rc, x)
 	out.Items = items
 	for _, it := range items {
 		if !slices.Contains(out.Actions, it.Action) {

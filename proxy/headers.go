@@ -16,9 +16,10 @@ var hopByHop = []string{
 
 // cleanRequestHeaders prepares a client request for the upstream. The order matters
 // (Go issue 50580): first the headers named in Connection and the hop-by-hop headers,
-// then the client's credentials and run-as header, and only then esguard's own
-// credentials, so a client sending "Connection: Authorization" cannot strip them.
-func cleanRequestHeaders(h *fasthttp.RequestHeader, upstreamAuth string) {
+// then the client's credentials, run-as header and run_as reason header (when
+// configured), and only then esguard's own credentials and the delegated run-as user
+// (when delegating), so a client sending "Connection: Authorization" cannot strip them.
+func cleanRequestHeaders(h *fasthttp.RequestHeader, upstreamAuth, reasonHeader, runAsUser string) {
 	for _, v := range h.PeekAll(fasthttp.HeaderConnection) {
 		for tok := range bytes.SplitSeq(v, []byte{','}) {
 			if tok = bytes.TrimSpace(tok); len(tok) > 0 {
@@ -31,8 +32,14 @@ func cleanRequestHeaders(h *fasthttp.RequestHeader, upstreamAuth string) {
 	}
 	h.Del(fasthttp.HeaderAuthorization)
 	h.Del(runas.Header)
+	if reasonHeader != "" {
+		h.Del(reasonHeader)
+	}
 	if upstreamAuth != "" {
 		h.Set(fasthttp.HeaderAuthorization, upstreamAuth)
+	}
+	if runAsUser != "" {
+		h.Set(runas.Header, runAsUser)
 	}
 }
 

@@ -53,7 +53,9 @@ func (s *Server) authenticateEndpoint(ctx *fasthttp.RequestCtx, x *exchange) *HT
 	if resp.Metadata == nil {
 		resp.Metadata = map[string]any{}
 	}
-	if authn.APIKeyID != "" {
+	if authn.APIKeyID != "" && !x.subject.RunAs() {
+		// Under run_as the effective subject is a user, and Elasticsearch reports the
+		// key only through authentication_type.
 		resp.APIKey = &apiKeyRef{ID: authn.APIKeyID, Name: authn.APIKeyName}
 	}
 	s.auditGranted(x)

@@ -390,28 +390,71 @@ func (s *Server) authenticate(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError 
 		}
 	}
 	x.subject = runas.Subject{Authenticated: id, Effective: id}
-
+	x.roles = id.Roles
 	targets := ctx.Request.Header.PeekAll(runas.Header)
 	if len(targets) == 0 {
-		x.roles = id.Roles
-		return nil
+		return s.checkDelegated(x)
 	}
-	perm, err := snap.IdentityPermission(id)
+	var reasons []string
+	if h := snap.RunAs.ReasonHeader; h != "" {
+		reasons = headerStrings(ctx.Request.Header.PeekAll(h))
+	}
+	return s.runAs(ctx, x, headerStrings(targets), reasons)
+}
+
+func headerStrings(values [][]byte) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// runAs runs the run_as step for the authenticated subject of x: the header values
+// targets (and the policy's reason header values) decide who the effective user is.
+func (s *Server) runAs(ctx context.Context, x *exchange, targets, reasons []string) *HTTPError {
+	id := x.subject.Authenticated
+	perm, err := x.snap.IdentityPermission(id)
 	if err != nil {
 		return errInternal(err)
 	}
-	values := make([]string, len(targets))
-	for i, t := range targets {
-		values[i] = string(t)
-	}
-	subject, err := runas.Resolve(ctx, id, values, perm, snap.Realms.Lookup)
+	subject, err := x.snap.RunAs.Resolve(ctx, runas.Request{
+		Caller: id, Permission: perm, Anonymous: id.AuthType == auth.AuthTypeAnonymous,
+		Targets: targets, Reasons: reasons, Lookup: x.snap.Realms.Lookup,
+	})
 	if err != nil {
 		return s.runAsFailed(x, id, perm, err)
 	}
 	x.subject = subject
 	x.roles = subject.Effective.Roles
-	s.audit.write(x.event(eventRunAsGranted, ""))
-	return nil
+	ev := x.event(eventRunAsGranted, x.runAsAction())
+	ev.roles = id.Roles
+	s.audit.write(ev)
+	return s.checkDelegated(x)
+}
+
+// checkDelegated refuses a request whose effective user would go to the cluster in
+// the run-as header (delegate mode) under a name the cluster could read differently.
+func (s *Server) checkDelegated(x *exchange) *HTTPError {
+	name := x.snap.RunAs.Delegated(x.subject)
+	if name == "" || runas.ValidName(name) {
+		return nil
+	}
+	reason := "user [" + name + "] cannot be forwarded to the cluster in the [" + runas.Header + "] header: the name is not printable ASCII"
+	ev := x.event(eventRunAsDenied, x.runAsAction())
+	ev.roles, ev.reason = x.subject.Authenticated.Roles, reason
+	s.audit.write(ev)
+	return errForbidden(reason)
+}
+
+// runAsAction is the action a run_as event or refusal names: run_as is decided before
+// routing, so it is the action the request would run, or the authenticate action when
+// the route has none.
+func (x *exchange) runAsAction() string {
+	if m, err := x.snap.Routes.Match(x.method, x.path); err == nil && m.Route.Action != "" {
+		return m.Route.Action
+	}
+	return "cluster:admin/xpack/security/user/authenticate"
 }
 
 // permission returns the permission that decides the request: the effective user's
@@ -423,6 +466,13 @@ func (x *exchange) permission() (*privileges.Permission, error) {
 	perm, err := x.snap.IdentityPermission(x.subject.Effective)
 	if err != nil {
 		return nil, err
+	}
+	if x.subject.Intersect {
+		own, err := x.snap.IdentityPermission(x.subject.Authenticated)
+		if err != nil {
+			return nil, err
+		}
+		perm = x.snap.Intersection(perm, own)
 	}
 	x.perm = perm
 	return perm, nil
@@ -465,7 +515,8 @@ func (s *Server) authFailed(x *exchange, err error) *HTTPError {
 }
 
 // runAsFailed renders the run_as refusal: 401 for an empty header, 400 for several
-// values, 403 with Elasticsearch's wording otherwise.
+// values or a value that is not one printable ASCII name, 403 with Elasticsearch's
+// wording otherwise (the audit event says why).
 func (s *Server) runAsFailed(x *exchange, id *auth.Identity, perm *privileges.Permission, err error) *HTTPError {
 	var re *runas.Error
 	if !errors.As(err, &re) {
@@ -476,17 +527,17 @@ func (s *Server) runAsFailed(x *exchange, id *auth.Identity, perm *privileges.Pe
 		s.audit.write(x.fill(&auditEvent{action: eventAuthenticationFailed, user: id.Username, realm: id.RealmName, reason: "empty run_as header"}))
 		return errUnauthenticated("unable to authenticate user ["+id.Username+"] for REST request ["+x.path+"]", x.snap.Schemes)
 	case runas.ErrAmbiguous:
-		return errBadRequest("illegal_argument_exception", "the ["+runas.Header+"] header must be sent once, with one user name")
+		return errBadRequest("illegal_argument_exception", "multiple values for single-valued header ["+runas.Header+"].")
+	case runas.ErrEncoding:
+		return errBadRequest("illegal_argument_exception", "the ["+runas.Header+"] header must hold one user name in printable ASCII, without commas or surrounding spaces")
 	}
-	// run_as is decided before routing; the denial names the action the request
-	// would have run, or the authenticate action when the route has none.
-	action := "cluster:admin/xpack/security/user/authenticate"
-	if m, err := x.snap.Routes.Match(x.method, x.path); err == nil && m.Route.Action != "" {
-		action = m.Route.Action
-	}
+	action := x.runAsAction()
 	ev := x.event(eventRunAsDenied, action)
-	ev.user, ev.runBy, ev.roles = re.Target, id.Username, id.Roles
+	ev.user, ev.realm, ev.runBy, ev.runByRealm, ev.roles, ev.reason = re.Target, "", id.Username, id.RealmName, id.Roles, re.Detail
 	s.audit.write(ev)
+	if re.Kind == runas.ErrReason {
+		return errForbidden(re.Detail)
+	}
 	return runAsDenied(action, privileges.Actor{User: id.Username, Roles: perm.Roles(), APIKeyID: id.APIKeyID, RunAs: re.Target})
 }
 
@@ -539,7 +590,7 @@ func firstIndices(targets []routes.Target) []string {
 // forward sends the request upstream with cleaned headers and streams the answer back.
 func (s *Server) forward(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	req := &ctx.Request
-	cleanRequestHeaders(&req.Header, x.snap.UpstreamAuthorization())
+	cleanRequestHeaders(&req.Header, x.snap.UpstreamAuthorization(), x.snap.RunAs.ReasonHeader, x.snap.RunAs.Delegated(x.subject))
 	if s.dry != nil {
 		s.dry.record(ctx, x)
 		return nil
@@ -615,9 +666,9 @@ func (x *exchange) event(action, esAction string) *auditEvent {
 	ev := &auditEvent{action: action, esAction: esAction}
 	if id := x.subject.Authenticated; id != nil {
 		eff := x.subject.Effective
-		ev.user, ev.roles, ev.authType, ev.realm = eff.Username, eff.Roles, id.AuthType, id.RealmName
+		ev.user, ev.roles, ev.authType, ev.realm = eff.Username, eff.Roles, id.AuthType, eff.RealmName
 		if x.subject.RunAs() {
-			ev.runBy = id.Username
+			ev.runBy, ev.runByRealm, ev.runAsReason = id.Username, id.RealmName, x.subject.Reason
 		}
 	}
 	return x.fill(ev)

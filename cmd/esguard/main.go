@@ -130,13 +130,14 @@ func cmdExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	path := fs.String("config", "", "configuration file")
 	user := fs.String("user", "", "user making the request")
 	runAs := fs.String("run-as", "", "user to run as (es-security-runas-user)")
+	reason := fs.String("run-as-reason", "", "reason for running as another user (run_as.reason_header)")
 	body := fs.String("body", "", "file holding the request body")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return 2
 	}
 	if *path == "" || *user == "" || len(pos) != 2 {
-		fmt.Fprintln(stderr, "usage: esguard explain --config FILE --user NAME [--run-as NAME] METHOD PATH [--body FILE]")
+		fmt.Fprintln(stderr, "usage: esguard explain --config FILE --user NAME [--run-as NAME [--run-as-reason TEXT]] METHOD PATH [--body FILE]")
 		return 2
 	}
 	var content []byte
@@ -150,7 +151,7 @@ func cmdExplain(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if snap == nil {
 		return 1
 	}
-	ex := proxy.Explain(ctx, snap, *user, *runAs, strings.ToUpper(pos[0]), pos[1], content)
+	ex := proxy.Explain(ctx, snap, proxy.ExplainRequest{User: *user, RunAs: *runAs, RunAsReason: *reason, Method: strings.ToUpper(pos[0]), URI: pos[1], Body: content})
 	return printJSON(stdout, stderr, ex)
 }
 

@@ -37,14 +37,14 @@ type auditEvent struct {
 	roles       []string
 	authType    string
 	realm       string
-	origin    string
-	path      string
-	method    string
-	esAction  string
-	indices   []string
-	opaqueID  string
-	requestID string
-	reason    string
+	origin      string
+	path        string
+	method      string
+	esAction    string
+	indices     []string
+	opaqueID    string
+	requestID   string
+	reason      string
 }
 
 // Audit writes audit events as JSON lines. It is the one place that writes audit.

@@ -1,6 +1,7 @@
 package proxy_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -274,4 +275,195 @@ func TestRunAsJWT(t *testing.T) {
 			t.Errorf("_authenticate %d %s lacks %s", r.status, r.body, want)
 		}
 	}
+}
+
+// TestRunAsDelegate checks delegate mode: esguard still decides with the effective
+// user's roles, and what it grants reaches the cluster once, with esguard's own
+// credentials and the effective user in the run-as header.
+func TestRunAsDelegate(t *testing.T) {
+	e := newEnv(t, envOptions{extraYAML: "run_as: {mode: delegate}\n"})
+	for _, tc := range []struct {
+		name    string
+		user    string
+		headers []string
+		status  int
+		runAs   string // the run-as header the cluster receives; "" for none
+	}{
+		{"run as", "portal", []string{runAsHeader, "alice"}, 200, "alice"},
+		{"no header: esguard's own identity", "alice", nil, 200, ""},
+		{"the target's roles still decide here", "portal", []string{runAsHeader, "alice", "X-Path", "/secret/_search"}, 403, ""},
+		{"refusals are local", "portal", []string{runAsHeader, "ops"}, 403, ""},
+		{"a client cannot strip the header", "portal", []string{runAsHeader, "alice", "Connection", "es-security-runas-user"}, 200, "alice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.node.Reset()
+			path := "/logs-1/_search"
+			headers := tc.headers
+			for i := 0; i+1 < len(headers); i += 2 {
+				if headers[i] == "X-Path" {
+					path = headers[i+1]
+					headers = append(append([]string{}, headers[:i]...), headers[i+2:]...)
+					break
+				}
+			}
+			r := e.call(t, "GET", path, tc.user, "", headers...)
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+			}
+			reqs := e.node.Requests()
+			if tc.status != 200 {
+				if len(reqs) != 0 {
+					t.Fatal("refused request reached the cluster")
+				}
+				return
+			}
+			if len(reqs) != 1 {
+				t.Fatalf("%d requests reached the cluster, want 1", len(reqs))
+			}
+			if got := reqs[0].Values(runAsHeader); (tc.runAs == "" && len(got) != 0) || (tc.runAs != "" && (len(got) != 1 || got[0] != tc.runAs)) {
+				t.Errorf("cluster received run-as %q, want %q", got, tc.runAs)
+			}
+			if got := reqs[0].Get("Authorization"); got != upstreamBasic {
+				t.Errorf("cluster received Authorization %q, want esguard's", got)
+			}
+		})
+	}
+}
+
+// TestRunAsDelegateAll checks run_as.impersonate_authenticated: every request reaches
+// the cluster as its authenticated (or run-as) user, JWT principals included.
+func TestRunAsDelegateAll(t *testing.T) {
+	e := jwtHSEnv(t, "run_as: {mode: delegate, impersonate_authenticated: true}\n")
+	for _, tc := range []struct {
+		name   string
+		auth   []string
+		runAs  string // client header
+		status int
+		want   string // run-as header at the cluster
+	}{
+		{"basic", []string{"Authorization", basicAuth("alice")}, "", 200, "alice"},
+		{"jwt principal", []string{"Authorization", hsToken(t, "carol", "logs_reader")}, "", 200, "carol"},
+		{"jwt principal runs as a file user", []string{"Authorization", hsToken(t, "portal-app", "portal")}, "alice", 200, "alice"},
+		{"local roles still decide", []string{"Authorization", hsToken(t, "carol")}, "", 403, ""},
+		{"a name the cluster could read differently", []string{"Authorization", hsToken(t, "j\u00f6rg", "logs_reader")}, "", 403, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.node.Reset()
+			headers := tc.auth
+			if tc.runAs != "" {
+				headers = append(append([]string{}, headers...), runAsHeader, tc.runAs)
+			}
+			r := e.call(t, "GET", "/logs-1/_search", "", "", headers...)
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+			}
+			reqs := e.node.Requests()
+			if tc.status != 200 {
+				if len(reqs) != 0 {
+					t.Fatal("refused request reached the cluster")
+				}
+				return
+			}
+			if len(reqs) != 1 || reqs[0].Get(runAsHeader) != tc.want || len(reqs[0].Values(runAsHeader)) != 1 {
+				t.Fatalf("cluster received %d requests, run-as %v; want one as %s", len(reqs), reqs[0].Values(runAsHeader), tc.want)
+			}
+			if got := reqs[0].Get("Authorization"); got != upstreamBasic {
+				t.Errorf("cluster received Authorization %q, want esguard's", got)
+			}
+		})
+	}
+	e.call(t, "GET", "/logs-1/_search", "", "", "Authorization", hsToken(t, "j\u00f6rg", "logs_reader"))
+	wantEvent(t, e.lastEvent(t, "run_as_denied"), map[string]string{"user.name": "j\u00f6rg"})
+}
+
+// TestRunAsPolicy checks the governance options: a required reason, per-impersonator
+// targets and deny lists, and intersecting with the impersonator's own privileges.
+func TestRunAsPolicy(t *testing.T) {
+	roles := testRoles + `
+support:
+  run_as: ["*"]
+  indices:
+    - names: ["logs-1"]
+      privileges: [read]
+`
+	users := map[string][]string{
+		"alice": {"logs_reader"}, "ops": {"admin"}, "portal": {"portal"}, "report-bot": {"logs_reader"},
+		"sup-1": {"support"}, "sup-admin": {"support", "admin"},
+	}
+	e := newEnv(t, envOptions{roles: roles, users: users, extraYAML: `run_as:
+  reason_header: X-Run-As-Reason
+  impersonators:
+    - users: [portal]
+      targets: ["report-*"]
+    - roles: [support]
+      deny: [ops]
+    - users: [sup-1]
+      intersect: true
+`})
+	const why = "X-Run-As-Reason"
+	for _, tc := range []struct {
+		name    string
+		user    string
+		path    string
+		headers []string
+		status  int
+		reason  string // part of the error reason
+		audit   string // part of the run_as_denied audit reason
+	}{
+		{"granted with a reason", "portal", "/logs-1/_search", []string{runAsHeader, "report-bot", why, "ticket 42"}, 200, "", ""},
+		{"no reason", "portal", "/logs-1/_search", []string{runAsHeader, "report-bot"}, 403, "needs a reason in the [X-Run-As-Reason] header", "needs a reason"},
+		{"two reasons", "portal", "/logs-1/_search", []string{runAsHeader, "report-bot", why, "a", why, "b"}, 403, "must be sent once", "must be sent once"},
+		{"outside the rule's targets", "portal", "/logs-1/_search", []string{runAsHeader, "alice", why, "x"}, 403, "unauthorized to run as [alice]", "not among the targets of run_as.impersonators[0]"},
+		{"deny list", "sup-admin", "/logs-1/_search", []string{runAsHeader, "ops", why, "x"}, 403, "unauthorized to run as [ops]", "deny list of run_as.impersonators[1]"},
+		{"deny list by role", "sup-1", "/logs-1/_search", []string{runAsHeader, "ops", why, "x"}, 403, "unauthorized to run as [ops]", "deny list"},
+		{"intersect: both grant", "sup-1", "/logs-1/_search", []string{runAsHeader, "alice", why, "x"}, 200, "", ""},
+		{"intersect: only the target grants", "sup-1", "/logs-2/_search", []string{runAsHeader, "alice", why, "x"}, 403, "on indices [logs-2]", ""},
+		{"no intersect rule: the target's roles alone", "sup-admin", "/logs-2/_search", []string{runAsHeader, "alice", why, "x"}, 200, "", ""},
+		{"no run_as: no reason needed", "alice", "/logs-1/_search", nil, 200, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.node.Reset()
+			r := e.call(t, "GET", tc.path, tc.user, "", tc.headers...)
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+			}
+			if tc.status != 200 {
+				if _, reason := r.esError(t); !strings.Contains(reason, tc.reason) {
+					t.Errorf("reason %q lacks %q", reason, tc.reason)
+				}
+				if e.node.Count() != 0 {
+					t.Fatal("refused request reached the cluster")
+				}
+				if tc.audit != "" {
+					wantEvent(t, e.lastEvent(t, "run_as_denied"), map[string]string{"user.name": tc.user})
+					if got, _ := e.lastEvent(t, "run_as_denied")["reason"].(string); !strings.Contains(got, tc.audit) {
+						t.Errorf("audit reason %q lacks %q", got, tc.audit)
+					}
+				}
+				return
+			}
+			reqs := e.node.Requests()
+			if len(reqs) != 1 {
+				t.Fatalf("%d requests reached the cluster, want 1", len(reqs))
+			}
+			if got := reqs[0].Get(why); got != "" {
+				t.Errorf("reason header forwarded: %q", got)
+			}
+		})
+	}
+	e.call(t, "GET", "/logs-1/_search", "portal", "", runAsHeader, "report-bot", why, "ticket 42")
+	wantEvent(t, e.lastEvent(t, "run_as_granted"), map[string]string{"user.name": "portal", "user.run_as.name": "report-bot", "run_as.reason": "ticket 42"})
+	wantEvent(t, e.lastEvent(t, "access_granted"), map[string]string{"user.name": "report-bot", "user.run_by.name": "portal", "run_as.reason": "ticket 42"})
+
+	// _has_privileges under an intersecting rule answers for the intersection.
+	r := e.call(t, "POST", "/_security/user/_has_privileges", "sup-1", `{"index":[{"names":["logs-1","logs-2"],"privileges":["read"]}]}`, runAsHeader, "alice", why, "x")
+	if r.status != 200 || !strings.Contains(r.body, `"logs-1":{"read":true}`) || !strings.Contains(r.body, `"logs-2":{"read":false}`) {
+		t.Errorf("_has_privileges under intersect: %d %s", r.status, r.body)
+	}
+}
+
+func basicAuth(user string) string {
+	req, _ := http.NewRequest("GET", "http://x/", nil)
+	req.SetBasicAuth(user, user+"-pass")
+	return req.Header.Get("Authorization")
 }

@@ -391,7 +391,7 @@ func (s *Server) authenticate(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError 
 	}
 	x.subject = runas.Subject{Authenticated: id, Effective: id}
 	x.roles = id.Roles
-	targets := ctx.Request.Header.PeekAll(runas.Header)
+	targets := headerStrings(ctx.Request.Header.PeekAll(runas.Header))
 	if len(targets) == 0 {
 		return s.checkDelegated(x)
 	}
@@ -399,9 +399,10 @@ func (s *Server) authenticate(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError 
 	if h := snap.RunAs.ReasonHeader; h != "" {
 		reasons = headerStrings(ctx.Request.Header.PeekAll(h))
 	}
-	return s.runAs(ctx, x, headerStrings(targets), reasons)
+	return s.runAs(ctx, x, targets, reasons)
 }
 
+// headerStrings copies the values PeekAll returned, which the next PeekAll overwrites.
 func headerStrings(values [][]byte) []string {
 	out := make([]string, len(values))
 	for i, v := range values {

@@ -1,6 +1,7 @@
 package proxy_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -40,5 +41,40 @@ func TestOfficialGoClient(t *testing.T) {
 	reqs := e.node.Requests()
 	if len(reqs) != 1 || reqs[0].Path() != "/logs-1/_search" {
 		t.Fatalf("requests at the cluster: %v", reqs)
+	}
+}
+
+// TestOfficialGoClientRunAs drives delegate mode with the official Go client sending
+// the run-as header on every request, as a portal does.
+func TestOfficialGoClientRunAs(t *testing.T) {
+	e := newEnv(t, envOptions{extraYAML: "run_as: {mode: delegate}\n"})
+	es, err := elasticsearch.NewClient(elasticsearch.Config{
+		Addresses: []string{e.url},
+		Username:  "portal",
+		Password:  "portal-pass",
+		Header:    http.Header{"Es-Security-Runas-User": []string{"alice"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := es.Search(es.Search.WithIndex("logs-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("search as alice: %s", res.Status())
+	}
+	res, err = es.Search(es.Search.WithIndex("secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 403 {
+		t.Fatalf("search of secret as alice: %s", res.Status())
+	}
+	reqs := e.node.Requests()
+	if len(reqs) != 1 || reqs[0].Get("es-security-runas-user") != "alice" || reqs[0].Get("Authorization") != upstreamBasic {
+		t.Fatalf("requests at the cluster: %+v", reqs)
 	}
 }

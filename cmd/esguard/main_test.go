@@ -151,6 +151,48 @@ func TestExplain(t *testing.T) {
 	}
 }
 
+// TestExplainRunAs explains run_as requests under the run_as examples: the policy's
+// reason and rules apply, and delegate mode shows the run-as user sent upstream.
+func TestExplainRunAs(t *testing.T) {
+	for _, tc := range []struct {
+		name, config string
+		args         []string
+		allowed      bool
+		reason       string // part of the reason
+		runAsUser    string // forwarded.run_as_user
+	}{
+		{"reason required", "runas/esguard.yml", []string{"--user", "reporting", "--run-as", "alice"}, false, "needs a reason in the [X-Run-As-Reason] header", ""},
+		{"with a reason", "runas/esguard.yml", []string{"--user", "reporting", "--run-as", "alice", "--run-as-reason", "weekly report"}, true, "granted", ""},
+		{"outside the rule's targets", "runas/esguard.yml", []string{"--user", "support", "--run-as", "ops", "--run-as-reason", "x"}, false, "unauthorized to run as [ops]", ""},
+		{"delegate: the user goes upstream", "runas/esguard-delegate.yml", []string{"--user", "alice"}, true, "granted", "alice"},
+		{"delegate: the run-as user goes upstream", "runas/esguard-delegate.yml", []string{"--user", "ops", "--run-as", "bob"}, true, "granted", "bob"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"explain", "--config", "../../examples/" + tc.config}, tc.args...)
+			code, out, errOut := runCmd(t, "", append(args, "GET", "/logs-1/_search")...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			var got struct {
+				Allowed   bool   `json:"allowed"`
+				Reason    string `json:"reason"`
+				Forwarded *struct {
+					RunAsUser string `json:"run_as_user"`
+				} `json:"forwarded"`
+			}
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			if got.Allowed != tc.allowed || !strings.Contains(got.Reason, tc.reason) {
+				t.Fatalf("got %s", out)
+			}
+			if tc.allowed && (got.Forwarded == nil || got.Forwarded.RunAsUser != tc.runAsUser) {
+				t.Errorf("forwarded run-as user, want %q: %s", tc.runAsUser, out)
+			}
+		})
+	}
+}
+
 func TestHashPassword(t *testing.T) {
 	code, out, errOut := runCmd(t, "s3cret!\n", "hash-password", "--cost", "4")
 	if code != 0 {

@@ -160,58 +160,40 @@ func (a *Audit) write(ev *auditEvent) {
 	e.Str("@timestamp", a.now().UTC().Format("2006-01-02T15:04:05.000Z07:00")).
 		Str("event.type", eventType(ev.action)).
 		Str("event.action", ev.action)
-	switch {
-	case ev.runBy != "" && (ev.action == eventRunAsGranted || ev.action == eventRunAsDenied):
+	str := func(key, value string) {
+		if value != "" {
+			e.Str(key, value)
+		}
+	}
+	if ev.runBy != "" && (ev.action == eventRunAsGranted || ev.action == eventRunAsDenied) {
 		// Run-as events name the authenticated user first (LoggingAuditTrail's
 		// withRunAsSubject).
-		e.Str("user.name", ev.runBy)
-		if ev.runByRealm != "" {
-			e.Str("user.realm", ev.runByRealm)
-		}
-		e.Str("user.run_as.name", ev.user)
-		if ev.realm != "" {
-			e.Str("user.run_as.realm", ev.realm)
-		}
-	default:
-		if ev.user != "" {
-			e.Str("user.name", ev.user)
-		}
-		if ev.realm != "" {
-			e.Str("user.realm", ev.realm)
-		}
-		if ev.runBy != "" {
-			e.Str("user.run_by.name", ev.runBy)
-			if ev.runByRealm != "" {
-				e.Str("user.run_by.realm", ev.runByRealm)
-			}
-		}
+		str("user.name", ev.runBy)
+		str("user.realm", ev.runByRealm)
+		str("user.run_as.name", ev.user)
+		str("user.run_as.realm", ev.realm)
+	} else {
+		str("user.name", ev.user)
+		str("user.realm", ev.realm)
+		str("user.run_by.name", ev.runBy)
+		str("user.run_by.realm", ev.runByRealm)
 	}
-	if ev.runAsReason != "" {
-		e.Str("run_as.reason", ev.runAsReason)
-	}
+	str("run_as.reason", ev.runAsReason)
 	if ev.roles != nil {
 		e.Strs("user.roles", ev.roles)
 	}
-	if ev.authType != "" {
-		e.Str("authentication.type", ev.authType)
-	}
+	str("authentication.type", ev.authType)
 	e.Str("origin.type", "rest").
 		Str("origin.address", ev.origin).
 		Str("url.path", ev.path).
 		Str("request.method", ev.method)
-	if ev.esAction != "" {
-		e.Str("action", ev.esAction)
-	}
+	str("action", ev.esAction)
 	if len(ev.indices) > 0 {
 		e.Strs("indices", ev.indices)
 	}
-	if ev.opaqueID != "" {
-		e.Str("opaque_id", ev.opaqueID)
-	}
+	str("opaque_id", ev.opaqueID)
 	e.Str("request.id", ev.requestID)
-	if ev.reason != "" {
-		e.Str("reason", ev.reason)
-	}
+	str("reason", ev.reason)
 	e.Send()
 }
 

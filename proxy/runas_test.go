@@ -285,48 +285,48 @@ func TestRunAsDelegate(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		user    string
+		path    string
 		headers []string
 		status  int
 		runAs   string // the run-as header the cluster receives; "" for none
 	}{
-		{"run as", "portal", []string{runAsHeader, "alice"}, 200, "alice"},
-		{"no header: esguard's own identity", "alice", nil, 200, ""},
-		{"the target's roles still decide here", "portal", []string{runAsHeader, "alice", "X-Path", "/secret/_search"}, 403, ""},
-		{"refusals are local", "portal", []string{runAsHeader, "ops"}, 403, ""},
-		{"a client cannot strip the header", "portal", []string{runAsHeader, "alice", "Connection", "es-security-runas-user"}, 200, "alice"},
+		{"run as", "portal", "/logs-1/_search", []string{runAsHeader, "alice"}, 200, "alice"},
+		{"no header: esguard's own identity", "alice", "/logs-1/_search", nil, 200, ""},
+		{"the target's roles still decide here", "portal", "/secret/_search", []string{runAsHeader, "alice"}, 403, ""},
+		{"refusals are local", "portal", "/logs-1/_search", []string{runAsHeader, "ops"}, 403, ""},
+		{"a client cannot strip the header", "portal", "/logs-1/_search", []string{runAsHeader, "alice", "Connection", "es-security-runas-user"}, 200, "alice"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e.node.Reset()
-			path := "/logs-1/_search"
-			headers := tc.headers
-			for i := 0; i+1 < len(headers); i += 2 {
-				if headers[i] == "X-Path" {
-					path = headers[i+1]
-					headers = append(append([]string{}, headers[:i]...), headers[i+2:]...)
-					break
-				}
-			}
-			r := e.call(t, "GET", path, tc.user, "", headers...)
-			if r.status != tc.status {
-				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
-			}
-			reqs := e.node.Requests()
-			if tc.status != 200 {
-				if len(reqs) != 0 {
-					t.Fatal("refused request reached the cluster")
-				}
-				return
-			}
-			if len(reqs) != 1 {
-				t.Fatalf("%d requests reached the cluster, want 1", len(reqs))
-			}
-			if got := reqs[0].Values(runAsHeader); (tc.runAs == "" && len(got) != 0) || (tc.runAs != "" && (len(got) != 1 || got[0] != tc.runAs)) {
-				t.Errorf("cluster received run-as %q, want %q", got, tc.runAs)
-			}
-			if got := reqs[0].Get("Authorization"); got != upstreamBasic {
-				t.Errorf("cluster received Authorization %q, want esguard's", got)
-			}
+			r := e.call(t, "GET", tc.path, tc.user, "", tc.headers...)
+			e.checkDelegated(t, r, tc.status, tc.runAs)
 		})
+	}
+}
+
+// checkDelegated checks a delegate-mode answer: a refusal reached nothing, and a grant
+// reached the cluster once, with esguard's credentials and the run-as header runAs
+// ("" for none).
+func (e *env) checkDelegated(t *testing.T, r reply, status int, runAs string) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("status %d, want %d: %s", r.status, status, r.body)
+	}
+	reqs := e.node.Requests()
+	if status != 200 {
+		if len(reqs) != 0 {
+			t.Fatal("refused request reached the cluster")
+		}
+		return
+	}
+	if len(reqs) != 1 {
+		t.Fatalf("%d requests reached the cluster, want 1", len(reqs))
+	}
+	if got := reqs[0].Values(runAsHeader); (runAs == "" && len(got) != 0) || (runAs != "" && (len(got) != 1 || got[0] != runAs)) {
+		t.Errorf("cluster received run-as %q, want %q", got, runAs)
+	}
+	if got := reqs[0].Get("Authorization"); got != upstreamBasic {
+		t.Errorf("cluster received Authorization %q, want esguard's", got)
 	}
 }
 
@@ -354,22 +354,7 @@ func TestRunAsDelegateAll(t *testing.T) {
 				headers = append(append([]string{}, headers...), runAsHeader, tc.runAs)
 			}
 			r := e.call(t, "GET", "/logs-1/_search", "", "", headers...)
-			if r.status != tc.status {
-				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
-			}
-			reqs := e.node.Requests()
-			if tc.status != 200 {
-				if len(reqs) != 0 {
-					t.Fatal("refused request reached the cluster")
-				}
-				return
-			}
-			if len(reqs) != 1 || reqs[0].Get(runAsHeader) != tc.want || len(reqs[0].Values(runAsHeader)) != 1 {
-				t.Fatalf("cluster received %d requests, run-as %v; want one as %s", len(reqs), reqs[0].Values(runAsHeader), tc.want)
-			}
-			if got := reqs[0].Get("Authorization"); got != upstreamBasic {
-				t.Errorf("cluster received Authorization %q, want esguard's", got)
-			}
+			e.checkDelegated(t, r, tc.status, tc.want)
 		})
 	}
 	e.call(t, "GET", "/logs-1/_search", "", "", "Authorization", hsToken(t, "j\u00f6rg", "logs_reader"))

@@ -396,7 +396,7 @@ func (s *Server) authenticate(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError 
 		return s.checkDelegated(x)
 	}
 	var reasons []string
-	if h := snap.RunAs.ReasonHeader; h != "" {
+	if h := snap.RunAs.Reason(); h != "" {
 		reasons = headerStrings(ctx.Request.Header.PeekAll(h))
 	}
 	return s.runAs(ctx, x, targets, reasons)
@@ -591,7 +591,7 @@ func firstIndices(targets []routes.Target) []string {
 // forward sends the request upstream with cleaned headers and streams the answer back.
 func (s *Server) forward(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	req := &ctx.Request
-	cleanRequestHeaders(&req.Header, x.snap.UpstreamAuthorization(), x.snap.RunAs.ReasonHeader, x.snap.RunAs.Delegated(x.subject))
+	cleanRequestHeaders(&req.Header, x.snap.UpstreamAuthorization(), x.snap.RunAs.Reason(), x.snap.RunAs.Delegated(x.subject))
 	if s.dry != nil {
 		s.dry.record(ctx, x)
 		return nil

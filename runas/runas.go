@@ -198,8 +198,8 @@ func (p *Policy) Resolve(ctx context.Context, req Request) (Subject, error) {
 		return deny("no realm that can look users up knows the target")
 	}
 	subject.Effective = eff
-	if p != nil && p.ReasonHeader != "" {
-		reason, detail := checkReason(p.ReasonHeader, req.Reasons)
+	if h := p.Reason(); h != "" {
+		reason, detail := checkReason(h, req.Reasons)
 		if detail != "" {
 			return Subject{}, &Error{Kind: ErrReason, Target: target, Detail: detail}
 		}
@@ -233,6 +233,15 @@ func checkReason(header string, values []string) (reason, detail string) {
 		}
 	}
 	return values[0], ""
+}
+
+// Reason returns the name of the header that carries the run_as reason, or "" when
+// the policy asks for none.
+func (p *Policy) Reason() string {
+	if p == nil {
+		return ""
+	}
+	return p.ReasonHeader
 }
 
 // Delegated returns the user name to send the cluster in the run-as header for s,

@@ -82,6 +82,11 @@ type Upstream struct {
 	// stream names (default 30s); requests that create, delete or re-alias indices also
 	// trigger a reload.
 	MetadataRefresh Duration `yaml:"metadata_refresh"`
+	// HealthCheckInterval is how often every node is checked with GET / (default 5s);
+	// a node that fails a check gets no requests while another node is up.
+	HealthCheckInterval Duration `yaml:"health_check_interval"`
+	// HealthCheckTimeout bounds one check (default 2s).
+	HealthCheckTimeout Duration `yaml:"health_check_timeout"`
 }
 
 // Users is either a users.yml file name or Elasticsearch's file realm pair.

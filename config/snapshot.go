@@ -362,6 +362,11 @@ func checkUpstream(c collector, cfg *Config, at func(string) int) {
 			c.errorf(at("upstream.nodes"), "upstream.nodes: https upstreams are not supported by this version of esguard")
 		}
 	}
+	for key, d := range map[string]Duration{"health_check_interval": cfg.Upstream.HealthCheckInterval, "health_check_timeout": cfg.Upstream.HealthCheckTimeout} {
+		if d < 0 {
+			c.errorf(at("upstream."+key), "upstream.%s must be positive", key)
+		}
+	}
 	if cfg.Upstream.APIKey != "" && cfg.Upstream.Username != "" {
 		c.errorf(at("upstream"), "upstream: set either username/password or api_key, not both")
 	}

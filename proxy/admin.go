@@ -14,8 +14,10 @@ import (
 // Admin serves esguard's own endpoints on admin_listen, never on the client port:
 //
 //	GET /healthz  the process is up
-//	GET /readyz   a configuration is loaded and an upstream node answers (503 otherwise);
-//	              the body also reports the last reload: "last_reload" is "none", "ok"
+//	GET /readyz   a configuration is loaded, an upstream node answers and (with
+//	              SetServer) the cluster metadata is fresh: fetched within three refresh
+//	              intervals (503 otherwise). The body also reports each node's health,
+//	              the metadata's age and the last reload: "last_reload" is "none", "ok"
 //	              or "failed", with the first problems of a failed one. A failed reload
 //	              alone does not make esguard unready: the last good configuration serves.
 //	GET /metrics  Prometheus text format, when metrics are set (SetMetrics)
@@ -24,10 +26,15 @@ type Admin struct {
 	srv     *fasthttp.Server
 	client  *fasthttp.Client
 	metrics *Metrics
+	server  *Server
 }
 
 // SetMetrics serves m on /metrics. Call it before Serve.
 func (a *Admin) SetMetrics(m *Metrics) { a.metrics = m }
+
+// SetServer makes /readyz report the proxy's node health and metadata freshness. Call
+// it before Serve.
+func (a *Admin) SetServer(s *Server) { a.server = s }
 
 // readiness is the /readyz body.
 type readiness struct {
@@ -38,6 +45,11 @@ type readiness struct {
 	LastReload     string   `json:"last_reload"`
 	LastReloadTime string   `json:"last_reload_time,omitempty"`
 	ReloadProblems []string `json:"reload_problems,omitempty"`
+	// Nodes, Metadata and MetadataAgeSeconds are reported with SetServer. Metadata is
+	// "fresh", "stale" or "none".
+	Nodes              []NodeHealth `json:"nodes,omitempty"`
+	Metadata           string       `json:"metadata,omitempty"`
+	MetadataAgeSeconds *float64     `json:"metadata_age_seconds,omitempty"`
 }
 
 // maxReadyProblems bounds the reload problems /readyz repeats; the log has them all.
@@ -69,6 +81,23 @@ func (a *Admin) handle(ctx *fasthttp.RequestCtx) {
 		if err != nil {
 			ctx.SetStatusCode(fasthttp.StatusServiceUnavailable)
 			r.Status, r.Upstream = "unavailable", "unreachable"
+		}
+		if srv := a.server; srv != nil {
+			r.Nodes = srv.upstream.Health()
+			r.Metadata = "none"
+			if t := srv.meta.Fetched(); !t.IsZero() {
+				age := time.Since(t)
+				secs := age.Seconds()
+				r.MetadataAgeSeconds = &secs
+				r.Metadata = "fresh"
+				if age > 3*srv.meta.interval {
+					r.Metadata = "stale"
+				}
+			}
+			if r.Metadata != "fresh" {
+				ctx.SetStatusCode(fasthttp.StatusServiceUnavailable)
+				r.Status = "unavailable"
+			}
 		}
 		if st := a.store.Status(); st.Attempted() {
 			r.LastReload, r.LastReloadTime = "ok", st.Time.UTC().Format(time.RFC3339)

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,8 @@ const (
 //	esguard_permission_cache_requests_total{result}             hit | miss
 //	esguard_auth_cache_entries                                  cached verified credentials
 //	esguard_audit_events_dropped_total                          events the audit queue refused
+//	esguard_upstream_node_up{node}                              1 when the node is reachable
+//	esguard_metadata_age_seconds                                since the last metadata fetch
 //
 // plus the Go runtime and process collectors.
 type Metrics struct {
@@ -157,6 +160,36 @@ func (m *Metrics) ObserveAudit(a *Audit) {
 		Help: "Audit events dropped because the audit queue stayed full (the audit destination is too slow).",
 	}, func() float64 { return float64(a.Dropped()) }))
 	a.metrics = m
+}
+
+// observeServer exports the server's upstream node health and metadata age. Metrics
+// shared by several servers export the first one's.
+func (m *Metrics) observeServer(s *Server) {
+	if m == nil {
+		return
+	}
+	for i, n := range s.upstream.nodes {
+		_ = m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name:        "esguard_upstream_node_up",
+			Help:        "1 when the last health check or request reached the node, 0 when it did not.",
+			ConstLabels: prometheus.Labels{"node": n.url},
+		}, func() float64 {
+			if s.upstream.nodes[i].down.Load() {
+				return 0
+			}
+			return 1
+		}))
+	}
+	_ = m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "esguard_metadata_age_seconds",
+		Help: "Seconds since the cluster's index, alias and data stream names were last fetched; +Inf before the first fetch.",
+	}, func() float64 {
+		t := s.meta.Fetched()
+		if t.IsZero() {
+			return math.Inf(1)
+		}
+		return time.Since(t).Seconds()
+	}))
 }
 
 // request records one answered request.

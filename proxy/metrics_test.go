@@ -26,12 +26,13 @@ type observed struct {
 	url, admin string
 	dir        string
 	store      *config.Store
+	srv        *proxy.Server
 }
 
 const readerRoles = "reader:\n  indices:\n    - names: [logs-*]\n      privileges: [read]\n"
 
 // newObserved starts esguard with one user, alice (password alice-pass, role reader),
-// in front of a fake node.
+// in front of a fake node. newObservedAt takes the nodes, comma-separated.
 func newObserved(t *testing.T, extraYAML string) *observed {
 	t.Helper()
 	return newObservedAt(t, proxytest.NewNode(t).URL, extraYAML)
@@ -39,10 +40,16 @@ func newObserved(t *testing.T, extraYAML string) *observed {
 
 func newObservedAt(t *testing.T, nodeURL, extraYAML string) *observed {
 	t.Helper()
+	return newObservedUpstream(t, nodeURL, "", extraYAML)
+}
+
+// newObservedUpstream is newObservedAt with more lines for the upstream section.
+func newObservedUpstream(t *testing.T, nodeURL, upstreamYAML, extraYAML string) *observed {
+	t.Helper()
 	dir := t.TempDir()
 	write(t, dir, "roles.yml", readerRoles)
 	write(t, dir, "users.yml", "alice:\n  password_hash: \""+authtest.Hash(t, "alice-pass")+"\"\n  roles: [reader]\n")
-	write(t, dir, "esguard.yml", "listen: 127.0.0.1:0\nupstream:\n  nodes: ["+nodeURL+"]\n  connect_timeout: 1s\nroles: [roles.yml]\nusers: users.yml\n"+extraYAML)
+	write(t, dir, "esguard.yml", "listen: 127.0.0.1:0\nupstream:\n  nodes: ["+nodeURL+"]\n  connect_timeout: 1s\n"+upstreamYAML+"roles: [roles.yml]\nusers: users.yml\n"+extraYAML)
 	snap, ps := config.Load(filepath.Join(dir, "esguard.yml"))
 	if snap == nil {
 		t.Fatalf("config: %v", ps)
@@ -57,7 +64,12 @@ func newObservedAt(t *testing.T, nodeURL, extraYAML string) *observed {
 	}
 	admin := proxy.NewAdmin(store)
 	admin.SetMetrics(m)
-	o := &observed{dir: dir, store: store}
+	admin.SetServer(srv)
+	// Readiness needs metadata; some tests have no node that answers.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	_ = srv.RefreshMetadata(ctx)
+	cancel()
+	o := &observed{dir: dir, store: store, srv: srv}
 	for _, s := range []interface{ Serve(net.Listener) error }{srv, admin} {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {

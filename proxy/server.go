@@ -90,6 +90,8 @@ func New(store *config.Store, opts Options) (*Server, error) {
 	var metaCtx context.Context
 	metaCtx, s.stopMeta = context.WithCancel(context.Background())
 	go meta.Run(metaCtx)
+	up.checkHealth(metaCtx, snap.Config.Upstream, func() string { return store.Load().UpstreamAuthorization() })
+	opts.Metrics.observeServer(s)
 	l := snap.Config.Limits
 	s.srv = &fasthttp.Server{
 		Handler:                       s.handle,

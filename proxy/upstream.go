@@ -13,9 +13,9 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// Upstream forwards requests to the cluster's nodes, round robin, over keep-alive
-// connection pools. A request is sent once: esguard never retries, so a
-// non-idempotent request cannot be applied twice.
+// Upstream forwards requests to the cluster's nodes over keep-alive connection pools,
+// round robin across the nodes that are up (health.go). A non-idempotent request is
+// sent once and never retried, so it cannot be applied twice.
 type Upstream struct {
 	nodes []*node
 	next  atomic.Uint64
@@ -25,6 +25,9 @@ type node struct {
 	url  string
 	host string
 	hc   *fasthttp.HostClient
+	// down is set when a health check or a request could not reach the node, and
+	// cleared by the next health check that reaches it.
+	down atomic.Bool
 }
 
 // NewUpstream builds a connection pool per configured node.
@@ -69,9 +72,27 @@ func NewUpstream(cfg config.Upstream) (*Upstream, error) {
 	return u, nil
 }
 
-// pick returns the next node in round-robin order.
-func (u *Upstream) pick() *node {
-	return u.nodes[(u.next.Add(1)-1)%uint64(len(u.nodes))]
+// pick returns the next node that is up, in round-robin order, other than skip. When
+// every other node is down it still returns one of them (a node may be back before
+// its next health check), skip only as the last resort.
+func (u *Upstream) pick(skip *node) *node {
+	n := uint64(len(u.nodes))
+	start := u.next.Add(1) - 1
+	var fallback *node
+	for i := range n {
+		c := u.nodes[(start+i)%n]
+		switch {
+		case c == skip:
+		case !c.down.Load():
+			return c
+		case fallback == nil:
+			fallback = c
+		}
+	}
+	if fallback != nil {
+		return fallback
+	}
+	return u.nodes[start%n]
 }
 
 // Do sends req to one node and reads the response head into resp; the body streams
@@ -80,11 +101,16 @@ func (u *Upstream) pick() *node {
 // node; any other request is sent exactly once. On failure it returns an *HTTPError
 // naming the node.
 func (u *Upstream) Do(req *fasthttp.Request, resp *fasthttp.Response, retryable bool) (string, *HTTPError) {
-	n := u.pick()
+	n := u.pick(nil)
 	err := n.do(req, resp)
-	if err != nil && retryable && len(u.nodes) > 1 && connectionFailure(err) {
-		n = u.pick()
-		err = n.do(req, resp)
+	if err != nil && connectionFailure(err) {
+		n.down.Store(true)
+		if retryable && len(u.nodes) > 1 {
+			n = u.pick(n)
+			if err = n.do(req, resp); err != nil && connectionFailure(err) {
+				n.down.Store(true)
+			}
+		}
 	}
 	if err == nil {
 		return n.url, nil

@@ -314,6 +314,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 		}
 		admin = proxy.NewAdmin(store)
 		admin.SetMetrics(metrics)
+		admin.SetServer(srv)
 		adminLog := root.With().Str("component", "admin").Logger()
 		adminLog.Info().Str("admin_listen", aln.Addr().String()).Msg("admin listener started")
 		go func() {

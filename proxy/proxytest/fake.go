@@ -60,8 +60,10 @@ type Node struct {
 	// URL is the node's base URL, for upstream.nodes.
 	URL string
 
-	ln  net.Listener
-	srv *fasthttp.Server
+	life    sync.Mutex // guards ln, srv and stopped (Stop, Start)
+	ln      net.Listener
+	srv     *fasthttp.Server
+	stopped bool
 
 	mu       sync.Mutex
 	requests []Request
@@ -202,16 +204,20 @@ func NewNode(t testing.TB) *Node {
 		t.Fatalf("proxytest: listen: %v", err)
 	}
 	n := &Node{URL: "http://" + ln.Addr().String(), ln: ln, answer: DefaultAnswer}
-	n.srv = &fasthttp.Server{
+	n.srv = n.newServer()
+	go func(srv *fasthttp.Server) { _ = srv.Serve(ln) }(n.srv)
+	t.Cleanup(n.Stop)
+	return n
+}
+
+func (n *Node) newServer() *fasthttp.Server {
+	return &fasthttp.Server{
 		Handler:                       n.handle,
 		DisableHeaderNamesNormalizing: true,
 		NoDefaultServerHeader:         true,
 		MaxRequestBodySize:            200 << 20,
 		CloseOnShutdown:               true, // do not wait for idle keep-alive connections at cleanup
 	}
-	go func() { _ = n.srv.Serve(ln) }()
-	t.Cleanup(func() { _ = n.srv.Shutdown() })
-	return n
 }
 
 // Answer replaces the function that answers requests.

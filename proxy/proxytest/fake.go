@@ -249,7 +249,17 @@ func (n *Node) Reset() {
 	n.mu.Unlock()
 }
 
+// HealthOpaqueID is the X-Opaque-Id of esguard's health checks, which the node answers
+// like GET / without recording them in Requests or Count.
+const HealthOpaqueID = "esguard-health"
+
 func (n *Node) handle(ctx *fasthttp.RequestCtx) {
+	if string(ctx.Request.Header.Peek("X-Opaque-Id")) == HealthOpaqueID {
+		ctx.Response.Header.Set("X-elastic-product", "Elasticsearch")
+		ctx.Response.Header.SetContentType("application/json")
+		ctx.Response.SetBodyString(MainResponse)
+		return
+	}
 	if string(ctx.Request.Header.Peek("X-Opaque-Id")) == APIKeysOpaqueID {
 		n.handleDocs(ctx)
 		return

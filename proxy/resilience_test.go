@@ -32,8 +32,14 @@ func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
 // send sends one request as alice and returns the status and body.
 func (o *observed) send(t *testing.T, method, uri, body string) (int, string) {
 	t.Helper()
+	return o.sendAs(t, method, uri, "alice", body)
+}
+
+// sendAs sends one request as user, with the password user-pass (right for alice).
+func (o *observed) sendAs(t *testing.T, method, uri, user, body string) (int, string) {
+	t.Helper()
 	req, _ := http.NewRequestWithContext(t.Context(), method, o.url+uri, strings.NewReader(body))
-	req.SetBasicAuth("alice", "alice-pass")
+	req.SetBasicAuth(user, user+"-pass")
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

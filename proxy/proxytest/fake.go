@@ -4,8 +4,10 @@
 package proxytest
 
 import (
+	"bytes"
 	"encoding/json"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -217,8 +219,14 @@ func (n *Node) newServer() *fasthttp.Server {
 		NoDefaultServerHeader:         true,
 		MaxRequestBodySize:            200 << 20,
 		CloseOnShutdown:               true, // do not wait for idle keep-alive connections at cleanup
+		Logger:                        quiet{},
 	}
 }
+
+// quiet drops the server's connection errors, which Stop provokes on purpose.
+type quiet struct{}
+
+func (quiet) Printf(string, ...any) {}
 
 // Answer replaces the function that answers requests.
 func (n *Node) Answer(f func(Request) Response) {
@@ -325,10 +333,52 @@ func DefaultAnswer(r Request) Response {
 		return Response{Status: 200, Body: MainResponse}
 	case strings.HasSuffix(p, "/_search"):
 		return Response{Status: 200, Body: SearchResponse}
+	case p == "/_bulk" || strings.HasSuffix(p, "/_bulk"):
+		return Response{Status: 200, Body: bulkResponse(r.Body)}
 	case strings.Contains(p, "/_doc/") && r.Method == "GET":
 		return Response{Status: 200, Body: `{"_index":"` + strings.Split(p, "/")[1] + `","_id":"1","found":true,"_source":{}}`}
 	case strings.Contains(p, "/_doc") || strings.Contains(p, "/_create/"):
 		return Response{Status: 201, Body: `{"_index":"` + strings.Split(p, "/")[1] + `","_id":"1","result":"created"}`}
 	}
 	return Response{Status: 200, Body: `{"acknowledged":true}`}
+}
+
+// bulkResponse answers a _bulk body with one successful item per action, as a node
+// that applied every item would.
+func bulkResponse(body []byte) string {
+	var b strings.Builder
+	b.WriteString(`{"took":1,"errors":false,"items":[`)
+	n := 0
+	lines := bytes.Split(body, []byte("\n"))
+	for i := 0; i < len(lines); i++ {
+		var action map[string]struct {
+			Index string `json:"_index"`
+			ID    string `json:"_id"`
+		}
+		if len(bytes.TrimSpace(lines[i])) == 0 || json.Unmarshal(lines[i], &action) != nil || len(action) != 1 {
+			continue
+		}
+		for op, meta := range action {
+			status := 201
+			switch op {
+			case "update", "delete":
+				status = 200
+			}
+			if op != "delete" {
+				i++ // the document line
+			}
+			if n > 0 {
+				b.WriteByte(',')
+			}
+			n++
+			id := meta.ID
+			if id == "" {
+				id = "generated-" + strconv.Itoa(n)
+			}
+			item, _ := json.Marshal(map[string]any{op: map[string]any{"_index": meta.Index, "_id": id, "status": status}})
+			b.Write(item)
+		}
+	}
+	b.WriteString("]}")
+	return b.String()
 }

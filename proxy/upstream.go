@@ -135,7 +135,7 @@ func (n *node) do(req *fasthttp.Request, resp *fasthttp.Response) error {
 // connectionFailure reports whether err means the node was not reached or dropped the
 // connection without answering, as opposed to a timeout while it was working.
 func connectionFailure(err error) bool {
-	if errors.Is(err, fasthttp.ErrConnectionClosed) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) {
+	if errors.Is(err, fasthttp.ErrConnectionClosed) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
 		return true
 	}
 	var op *net.OpError

@@ -11,5 +11,8 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/esguard /usr/local/bin/esguard
 USER nonroot:nonroot
 EXPOSE 9201 9202
+# The admin listener must be on 9202 for the health check (admin_listen: 0.0.0.0:9202).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
+  CMD ["/usr/local/bin/esguard", "health", "--url", "http://127.0.0.1:9202/healthz"]
 ENTRYPOINT ["/usr/local/bin/esguard"]
 CMD ["serve", "--config", "/etc/esguard/esguard.yml"]

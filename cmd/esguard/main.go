@@ -33,9 +33,10 @@ const usage = `esguard enforces Elasticsearch security privileges in front of a 
 Usage:
   esguard serve --config FILE
   esguard validate --config FILE
-  esguard explain --config FILE --user NAME [--run-as NAME] METHOD PATH [--body FILE]
+  esguard explain --config FILE --user NAME [--run-as NAME [--run-as-reason TEXT]] METHOD PATH [--body FILE]
   esguard routes [METHOD PATH]
   esguard hash-password [--cost N] < password
+  esguard health [--url URL] [--timeout D]
   esguard version
 `
 
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdRoutes(rest, stdout, stderr)
 	case "hash-password":
 		return cmdHashPassword(rest, stdin, stdout, stderr)
+	case "health":
+		return cmdHealth(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "esguard", version)
 		return 0

@@ -4,6 +4,7 @@
 package proxytest
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"net"
 	"strings"
@@ -197,11 +198,28 @@ func (n *Node) Discard() {
 // NewNode starts a fake node; it stops when the test ends.
 func NewNode(t testing.TB) *Node {
 	t.Helper()
+	return newNode(t, nil)
+}
+
+// NewTLSNode starts a fake node that serves HTTPS with conf (its certificate, and the
+// client certificates it asks for); its URL is https://127.0.0.1:PORT. It stops when
+// the test ends.
+func NewTLSNode(t testing.TB, conf *tls.Config) *Node {
+	t.Helper()
+	return newNode(t, conf)
+}
+
+func newNode(t testing.TB, conf *tls.Config) *Node {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("proxytest: listen: %v", err)
 	}
-	n := &Node{URL: "http://" + ln.Addr().String(), ln: ln, answer: DefaultAnswer}
+	scheme := "http://"
+	if conf != nil {
+		ln, scheme = tls.NewListener(ln, conf), "https://"
+	}
+	n := &Node{URL: scheme + ln.Addr().String(), ln: ln, answer: DefaultAnswer}
 	n.srv = &fasthttp.Server{
 		Handler:                       n.handle,
 		DisableHeaderNamesNormalizing: true,

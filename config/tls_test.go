@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/esguard/esguard/config"
-	"github.com/esguard/esguard/proxy/proxytest"
+	"github.com/esguard/esguard/config/configtest"
 )
 
 // tlsFiles writes certificates for the TLS configuration tests into dir: server.crt
@@ -18,12 +18,12 @@ import (
 // directory certs.
 func tlsFiles(t *testing.T, dir string) {
 	t.Helper()
-	ca := proxytest.NewCA(t, "test CA")
+	ca := configtest.NewCA(t, "test CA")
 	ca.Server(t, "127.0.0.1").WriteFiles(t, dir, "server")
-	proxytest.WriteFile(t, dir, "other.key", ca.Server(t, "127.0.0.1").KeyPEM)
-	proxytest.WriteFile(t, dir, "ca.crt", ca.CertPEM)
+	configtest.WriteFile(t, dir, "other.key", ca.Server(t, "127.0.0.1").KeyPEM)
+	configtest.WriteFile(t, dir, "ca.crt", ca.CertPEM)
 	ca.Client(t, "esguard").WriteFiles(t, dir, "esguard")
-	proxytest.WriteFile(t, dir, "garbage.pem", []byte("not a certificate\n"))
+	configtest.WriteFile(t, dir, "garbage.pem", []byte("not a certificate\n"))
 	if err := os.Mkdir(filepath.Join(dir, "certs"), 0o700); err != nil {
 		t.Fatal(err)
 	}

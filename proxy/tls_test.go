@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/esguard/esguard/config/configtest"
 	"github.com/esguard/esguard/proxy"
 	"github.com/esguard/esguard/proxy/proxytest"
 )
@@ -60,7 +61,7 @@ func peerSerial(t *testing.T, e *env, pool *x509.CertPool) *big.Int {
 }
 
 func TestListenerTLS(t *testing.T) {
-	ca := proxytest.NewCA(t, "esguard test CA")
+	ca := configtest.NewCA(t, "esguard test CA")
 	dir := t.TempDir()
 	crt, key := ca.Server(t, "127.0.0.1").WriteFiles(t, dir, "server")
 	e := newEnv(t, envOptions{tls: true, extraYAML: listenerTLSYAML(crt, key)})
@@ -84,7 +85,7 @@ func TestListenerTLS(t *testing.T) {
 		t.Errorf("TLS 1.1 client: %v, want a protocol version alert", err)
 	}
 
-	if _, err := tlsClient(proxytest.NewCA(t, "another CA").Pool(), false).Get(e.url + "/"); err == nil {
+	if _, err := tlsClient(configtest.NewCA(t, "another CA").Pool(), false).Get(e.url + "/"); err == nil {
 		t.Error("a client that does not trust the certificate's CA completed a request")
 	}
 	if n := e.node.Count(); n != 1 {
@@ -93,7 +94,7 @@ func TestListenerTLS(t *testing.T) {
 }
 
 func TestListenerTLSMinVersion13(t *testing.T) {
-	ca := proxytest.NewCA(t, "esguard test CA")
+	ca := configtest.NewCA(t, "esguard test CA")
 	crt, key := ca.Server(t, "127.0.0.1").WriteFiles(t, t.TempDir(), "server")
 	e := newEnv(t, envOptions{tls: true, extraYAML: listenerTLSYAML(crt, key, `min_version: "1.3"`)})
 
@@ -112,13 +113,13 @@ func TestListenerTLSMinVersion13(t *testing.T) {
 }
 
 func TestListenerTLSClientAuth(t *testing.T) {
-	ca := proxytest.NewCA(t, "esguard test CA")
-	clients := proxytest.NewCA(t, "client CA")
+	ca := configtest.NewCA(t, "esguard test CA")
+	clients := configtest.NewCA(t, "client CA")
 	dir := t.TempDir()
 	crt, key := ca.Server(t, "127.0.0.1").WriteFiles(t, dir, "server")
-	clientCA := proxytest.WriteFile(t, dir, "clients.crt", clients.CertPEM)
+	clientCA := configtest.WriteFile(t, dir, "clients.crt", clients.CertPEM)
 	valid := clients.Client(t, "alice-laptop").TLS(t)
-	stranger := proxytest.NewCA(t, "stranger CA").Client(t, "mallory").TLS(t)
+	stranger := configtest.NewCA(t, "stranger CA").Client(t, "mallory").TLS(t)
 
 	for _, tc := range []struct {
 		mode                       string
@@ -168,7 +169,7 @@ func TestListenerTLSClientAuth(t *testing.T) {
 }
 
 func TestListenerTLSReload(t *testing.T) {
-	ca := proxytest.NewCA(t, "esguard test CA")
+	ca := configtest.NewCA(t, "esguard test CA")
 	dir := t.TempDir()
 	first := ca.Server(t, "127.0.0.1")
 	crt, key := first.WriteFiles(t, dir, "server")
@@ -220,7 +221,7 @@ func TestListenerTLSReload(t *testing.T) {
 
 	// A key that does not match the certificate: the reload fails and the second
 	// certificate stays in use.
-	proxytest.WriteFile(t, dir, "server.key", ca.Server(t, "127.0.0.1").KeyPEM)
+	configtest.WriteFile(t, dir, "server.key", ca.Server(t, "127.0.0.1").KeyPEM)
 	if ps := e.store.Reload(); !ps.HasErrors() {
 		t.Fatal("a mismatched key reloaded")
 	}
@@ -252,15 +253,15 @@ func TestListenerTLSReload(t *testing.T) {
 // upstreamTLSSetup is a CA with the files of an https node and of esguard's client
 // certificate.
 type upstreamTLSSetup struct {
-	ca                           *proxytest.CA
+	ca                           *configtest.CA
 	caFile, clientCrt, clientKey string
 	server                       tls.Certificate
 }
 
 func newUpstreamTLSSetup(t *testing.T) upstreamTLSSetup {
-	ca := proxytest.NewCA(t, "cluster CA")
+	ca := configtest.NewCA(t, "cluster CA")
 	dir := t.TempDir()
-	s := upstreamTLSSetup{ca: ca, caFile: proxytest.WriteFile(t, dir, "ca.crt", ca.CertPEM), server: ca.Server(t, "127.0.0.1", "es-node.test").TLS(t)}
+	s := upstreamTLSSetup{ca: ca, caFile: configtest.WriteFile(t, dir, "ca.crt", ca.CertPEM), server: ca.Server(t, "127.0.0.1", "es-node.test").TLS(t)}
 	s.clientCrt, s.clientKey = ca.Client(t, "esguard").WriteFiles(t, dir, "esguard")
 	return s
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/esguard/esguard/auth/authtest"
+	"github.com/esguard/esguard/config/configtest"
 	"github.com/esguard/esguard/proxy/proxytest"
 )
 
@@ -226,13 +227,13 @@ func waitForLog(t *testing.T, stderr *lockedBuffer, msg, field string) string {
 // esguard reaches an https node with the cluster's CA, the admin listener stays plain,
 // and a renewed certificate written over the old files is served without a restart.
 func TestServeTLS(t *testing.T) {
-	clusterCA := proxytest.NewCA(t, "cluster CA")
+	clusterCA := configtest.NewCA(t, "cluster CA")
 	node := proxytest.NewTLSNode(t, &tls.Config{Certificates: []tls.Certificate{clusterCA.Server(t, "127.0.0.1").TLS(t)}})
 	dir := t.TempDir()
-	ca := proxytest.NewCA(t, "esguard CA")
+	ca := configtest.NewCA(t, "esguard CA")
 	first := ca.Server(t, "127.0.0.1")
 	first.WriteFiles(t, dir, "server")
-	proxytest.WriteFile(t, dir, "cluster-ca.crt", clusterCA.CertPEM)
+	configtest.WriteFile(t, dir, "cluster-ca.crt", clusterCA.CertPEM)
 	free, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

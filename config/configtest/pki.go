@@ -1,4 +1,9 @@
-package proxytest
+// Package configtest makes what configuration tests need at run time: a certificate
+// authority that issues server and client certificates for the tls and upstream
+// sections, written into the test's directory. Nothing is checked in.
+//
+// It imports only the standard library, so tests of every package may use it.
+package configtest
 
 import (
 	"crypto/ecdsa"
@@ -48,11 +53,11 @@ func NewCA(t testing.TB, name string) *CA {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		t.Fatalf("proxytest: create CA certificate: %v", err)
+		t.Fatalf("configtest: create CA certificate: %v", err)
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		t.Fatalf("proxytest: parse CA certificate: %v", err)
+		t.Fatalf("configtest: parse CA certificate: %v", err)
 	}
 	return &CA{Cert: cert, CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), key: key}
 }
@@ -97,15 +102,15 @@ func (ca *CA) issue(t testing.TB, tmpl *x509.Certificate) *Cert {
 	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.key)
 	if err != nil {
-		t.Fatalf("proxytest: issue certificate: %v", err)
+		t.Fatalf("configtest: issue certificate: %v", err)
 	}
 	leaf, err := x509.ParseCertificate(der)
 	if err != nil {
-		t.Fatalf("proxytest: parse certificate: %v", err)
+		t.Fatalf("configtest: parse certificate: %v", err)
 	}
 	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
-		t.Fatalf("proxytest: marshal key: %v", err)
+		t.Fatalf("configtest: marshal key: %v", err)
 	}
 	return &Cert{
 		Leaf:    leaf,
@@ -119,7 +124,7 @@ func (c *Cert) TLS(t testing.TB) tls.Certificate {
 	t.Helper()
 	pair, err := tls.X509KeyPair(c.CertPEM, c.KeyPEM)
 	if err != nil {
-		t.Fatalf("proxytest: key pair: %v", err)
+		t.Fatalf("configtest: key pair: %v", err)
 	}
 	return pair
 }
@@ -136,7 +141,7 @@ func WriteFile(t testing.TB, dir, name string, data []byte) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatalf("proxytest: %v", err)
+		t.Fatalf("configtest: %v", err)
 	}
 	return p
 }
@@ -145,7 +150,7 @@ func newKey(t testing.TB) *ecdsa.PrivateKey {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		t.Fatalf("proxytest: generate key: %v", err)
+		t.Fatalf("configtest: generate key: %v", err)
 	}
 	return key
 }
@@ -154,7 +159,7 @@ func newSerial(t testing.TB) *big.Int {
 	t.Helper()
 	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
 	if err != nil {
-		t.Fatalf("proxytest: serial number: %v", err)
+		t.Fatalf("configtest: serial number: %v", err)
 	}
 	return n
 }

@@ -55,13 +55,26 @@ type BoundIDs struct {
 	KeyFile string `yaml:"key_file"`
 }
 
-// TLS names a certificate and its key.
+// TLS serves the client listener over TLS. The files are read again on every reload,
+// so a renewed certificate is served to new connections without a restart; whether the
+// listener speaks TLS at all is decided at start.
 type TLS struct {
+	// Cert is a PEM file with the listener's certificate, followed by its intermediates.
 	Cert string `yaml:"cert"`
-	Key  string `yaml:"key"`
+	// Key is the PEM file of the certificate's private key.
+	Key string `yaml:"key"`
+	// ClientCA is a PEM bundle of the CAs that sign client certificates.
+	ClientCA string `yaml:"client_ca"`
+	// ClientAuth asks clients for a certificate: none (default), optional (verified
+	// against ClientCA when sent) or required (every client must send one that verifies).
+	ClientAuth string `yaml:"client_auth"`
+	// MinVersion is the lowest TLS version accepted: "1.2" (default) or "1.3".
+	MinVersion string `yaml:"min_version"`
 }
 
-// Upstream describes the cluster and the credentials esguard uses there.
+// Upstream describes the cluster and the credentials esguard uses there. The nodes and
+// the TLS settings (CA, Cert, Key, ServerName) are read when esguard starts; a reload
+// checks them but does not apply them.
 type Upstream struct {
 	// Nodes are base URLs, for example http://127.0.0.1:9200.
 	Nodes []string `yaml:"nodes"`
@@ -70,11 +83,20 @@ type Upstream struct {
 	Password string `yaml:"password"`
 	// APIKey is the encoded API key esguard sends upstream instead of a password.
 	APIKey string `yaml:"api_key"`
-	// CA is a PEM bundle for verifying https upstreams.
+	// CA is a PEM bundle of the CAs that sign the certificates of https nodes; the
+	// system's roots when empty. Certificates are always verified.
 	CA string `yaml:"ca"`
+	// Cert and Key are PEM files of a client certificate esguard presents to https
+	// nodes that ask for one (optional).
+	Cert string `yaml:"cert"`
+	Key  string `yaml:"key"`
+	// ServerName is the name the nodes' certificates are verified against, and sent in
+	// SNI, instead of the host of each node URL (optional).
+	ServerName string `yaml:"server_name"`
 	// Timeout bounds one upstream request (default 60s).
 	Timeout Duration `yaml:"timeout"`
-	// ConnectTimeout bounds establishing a connection to a node (default 5s).
+	// ConnectTimeout bounds establishing a connection to a node, the TLS handshake with
+	// an https node included (default 5s).
 	ConnectTimeout Duration `yaml:"connect_timeout"`
 	// MaxConnsPerNode bounds the connection pool per node (default 512).
 	MaxConnsPerNode int `yaml:"max_conns_per_node"`

@@ -2,6 +2,8 @@ package config
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -55,6 +57,20 @@ type Snapshot struct {
 	APIKeys []*auth.APIKey
 	// RunAs is the run_as mode and governance policy.
 	RunAs *runas.Policy
+	// TLSCertificate is the client listener's certificate and key (tls.cert, tls.key),
+	// nil when tls is not configured.
+	TLSCertificate *tls.Certificate
+	// TLSClientCAs verifies client certificates (tls.client_ca), nil when none are set.
+	TLSClientCAs *x509.CertPool
+	// TLSClientAuth is tls.client_auth as crypto/tls's policy.
+	TLSClientAuth tls.ClientAuthType
+	// TLSMinVersion is the lowest TLS version the client listener accepts
+	// (tls.min_version), zero when tls is not configured.
+	TLSMinVersion uint16
+	// UpstreamTLS is the client TLS configuration of every connection to https
+	// upstream nodes, built from upstream.ca, cert, key and server_name; nil when the
+	// nodes are http. It is shared: clone it before changing it.
+	UpstreamTLS *tls.Config
 	// DynamicAPIKeys is where the API key realm finds keys created through the API; the
 	// proxy sets it, and every snapshot of a Store shares it.
 	DynamicAPIKeys *auth.APIKeySourceVar
@@ -150,11 +166,9 @@ func load(path string, ps *Problems, keys *auth.APIKeySourceVar) *Snapshot {
 		}
 	}
 	if cfg.TLS != nil {
-		c.errorf(at("tls"), "tls is not supported by this version of esguard; terminate TLS in front of it")
+		loadListenerTLS(c, cfg.TLS, at, resolve, s)
 	}
-	if cfg.Upstream.CA != "" {
-		c.errorf(at("upstream.ca"), "upstream.ca is not supported by this version of esguard")
-	}
+	s.UpstreamTLS = buildUpstreamTLS(c, &cfg.Upstream, at, resolve, s)
 
 	// Roles: the built-in ones, then every roles file in order; a later file may not
 	// redefine a role.
@@ -335,6 +349,10 @@ func reportDecodeError(c collector, err error) {
 				}
 			}
 			msg = strings.Replace(msg, "in type config.", "in section ", 1)
+			if (strings.HasSuffix(msg, "section Upstream") || strings.HasSuffix(msg, "section TLS")) &&
+				(strings.Contains(msg, "insecure") || strings.Contains(msg, "verif")) {
+				msg += "; esguard always verifies TLS certificates (name the CAs to trust in upstream.ca or tls.client_ca)"
+			}
 			c.errorf(line, "%s", msg)
 		}
 		return
@@ -352,15 +370,17 @@ func checkUpstream(c collector, cfg *Config, at func(string) int) {
 	if len(cfg.Upstream.Nodes) == 0 {
 		c.errorf(at("upstream"), "upstream.nodes: at least one node is required")
 	}
+	schemes := map[string]bool{}
 	for _, n := range cfg.Upstream.Nodes {
 		u, err := url.Parse(n)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
 			c.errorf(at("upstream.nodes"), "upstream.nodes: [%s] is not a node URL such as http://127.0.0.1:9200", n)
 			continue
 		}
-		if u.Scheme == "https" {
-			c.errorf(at("upstream.nodes"), "upstream.nodes: https upstreams are not supported by this version of esguard")
-		}
+		schemes[u.Scheme] = true
+	}
+	if len(schemes) > 1 {
+		c.errorf(at("upstream.nodes"), "upstream.nodes: mixes http and https nodes; every node must use the same scheme")
 	}
 	for key, d := range map[string]Duration{"health_check_interval": cfg.Upstream.HealthCheckInterval, "health_check_timeout": cfg.Upstream.HealthCheckTimeout} {
 		if d < 0 {

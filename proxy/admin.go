@@ -55,9 +55,11 @@ type readiness struct {
 // maxReadyProblems bounds the reload problems /readyz repeats; the log has them all.
 const maxReadyProblems = 5
 
-// NewAdmin builds the admin listener's server.
+// NewAdmin builds the admin listener's server. Its readiness checks reach https nodes
+// with the upstream TLS settings of the snapshot in force at start, like the proxy.
 func NewAdmin(store *config.Store) *Admin {
-	a := &Admin{store: store, client: &fasthttp.Client{ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second}}
+	a := &Admin{store: store, client: &fasthttp.Client{ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second,
+		TLSConfig: store.Load().UpstreamTLS}}
 	a.srv = &fasthttp.Server{Handler: a.handle, NoDefaultServerHeader: true, ReadTimeout: 10 * time.Second}
 	return a
 }

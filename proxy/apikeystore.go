@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -184,13 +185,14 @@ var errAPIKeyExists = errors.New("api key store: an api key with this id already
 // keys.
 var errTooManyAPIKeys = fmt.Errorf("api key store: more than %d api keys", apiKeyMaxResults)
 
-// newAPIKeyStore builds the store for the upstream cluster, with documents cached for ttl
+// newAPIKeyStore builds the store for the upstream cluster (reached with tlsConf when its
+// nodes are https), with documents cached for ttl
 // (0 means apiKeyCacheTTL, a negative ttl disables the cache). Nothing is requested until
 // a method is called.
-func newAPIKeyStore(up config.Upstream, ttl time.Duration) (*apiKeyStore, error) {
+func newAPIKeyStore(up config.Upstream, tlsConf *tls.Config, ttl time.Duration) (*apiKeyStore, error) {
 	// A retried create or update cannot apply twice: creates use op_type=create and
 	// updates if_seq_no, and create recognizes its own earlier write.
-	es, err := newClusterClient(up, apiKeyTimeout, 4)
+	es, err := newClusterClient(up, tlsConf, apiKeyTimeout, 4)
 	if err != nil {
 		return nil, fmt.Errorf("proxy: api key store client: %w", err)
 	}

@@ -37,7 +37,7 @@ func (c *apiKeyTestClock) Advance(d time.Duration) {
 // newTestAPIKeyStore returns a store on node n whose cache runs on the returned clock.
 func newTestAPIKeyStore(t *testing.T, n *proxytest.Node, ttl time.Duration) (*apiKeyStore, *apiKeyTestClock) {
 	t.Helper()
-	s, err := newAPIKeyStore(config.Upstream{Nodes: []string{n.URL}}, ttl)
+	s, err := newAPIKeyStore(config.Upstream{Nodes: []string{n.URL}}, nil, ttl)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +315,7 @@ func TestAPIKeyStoreClusterFailure(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	down, err := newAPIKeyStore(config.Upstream{Nodes: []string{"http://" + addr}}, 0)
+	down, err := newAPIKeyStore(config.Upstream{Nodes: []string{"http://" + addr}}, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

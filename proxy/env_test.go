@@ -2,6 +2,7 @@ package proxy_test
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"net"
@@ -53,6 +54,8 @@ type env struct {
 	store *config.Store
 	audit *syncBuffer
 	dir   string
+	// client sends call's requests; nil is a plain HTTP client.
+	client *http.Client
 }
 
 type envOptions struct {
@@ -63,6 +66,8 @@ type envOptions struct {
 	cluster   proxytest.Cluster   // the fake node's indices, aliases and data streams
 	node      *proxytest.Node     // an existing fake node to use (shared with another env)
 	keyTTL    time.Duration       // proxy.Options.APIKeyCacheTTL
+	tls       bool                // serve clients over TLS (extraYAML has the tls section)
+	noRefresh bool                // do not fetch the cluster's metadata at start
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -116,14 +121,18 @@ users: users.yml
 	if err != nil {
 		t.Fatal(err)
 	}
+	scheme := "http://"
+	if o.tls {
+		ln, scheme = tls.NewListener(ln, proxy.TLSConfig(store)), "https://"
+	}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Shutdown(t.Context()) })
-	if o.upstream == "" || strings.Contains(o.upstream, node.URL) {
+	if !o.noRefresh && (o.upstream == "" || strings.Contains(o.upstream, node.URL)) {
 		if err := srv.RefreshMetadata(t.Context()); err != nil {
 			t.Fatalf("metadata: %v", err)
 		}
 	}
-	return &env{srv: srv, node: node, url: "http://" + ln.Addr().String(), store: store, audit: audit, dir: dir}
+	return &env{srv: srv, node: node, url: scheme + ln.Addr().String(), store: store, audit: audit, dir: dir}
 }
 
 func write(t testing.TB, dir, name, content string) {
@@ -188,7 +197,10 @@ func (e *env) call(t *testing.T, method, uri, user, body string, headers ...stri
 
 func (e *env) send(t *testing.T, req *http.Request) reply {
 	t.Helper()
-	client := &http.Client{Timeout: 10 * time.Second}
+	client := e.client
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)

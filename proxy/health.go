@@ -57,18 +57,17 @@ func (u *Upstream) RunHealthChecks(ctx context.Context, interval, timeout time.D
 		case <-t.C:
 		}
 		for i, n := range u.nodes {
-			n.down.Store(!check(checkers[i], n.host, auth(), timeout))
+			n.down.Store(!check(checkers[i], n, auth(), timeout))
 		}
 	}
 }
 
-// check sends GET / to one node and reports whether it answered below 500.
-func check(hc *fasthttp.HostClient, host, auth string, timeout time.Duration) bool {
+// check sends GET / to node n through hc and reports whether it answered below 500.
+func check(hc *fasthttp.HostClient, n *node, auth string, timeout time.Duration) bool {
 	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
-	req.SetRequestURI("/")
-	req.Header.SetHost(host)
+	req.SetRequestURI(n.scheme + "://" + n.host + "/")
 	req.Header.Set("X-Opaque-Id", healthOpaqueID)
 	if auth != "" {
 		req.Header.Set(fasthttp.HeaderAuthorization, auth)

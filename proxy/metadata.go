@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,10 +46,10 @@ const metadataOpaqueID = "esguard-metadata"
 // metadataTimeout bounds one fetch.
 const metadataTimeout = 10 * time.Second
 
-// NewMetadataCache builds the cache for the upstream cluster; nothing is fetched until
-// Refresh or Run.
-func NewMetadataCache(up config.Upstream, log zerolog.Logger) (*MetadataCache, error) {
-	es, err := newClusterClient(up, metadataTimeout, 2)
+// NewMetadataCache builds the cache for the upstream cluster, reached with tlsConf when
+// its nodes are https; nothing is fetched until Refresh or Run.
+func NewMetadataCache(up config.Upstream, tlsConf *tls.Config, log zerolog.Logger) (*MetadataCache, error) {
+	es, err := newClusterClient(up, tlsConf, metadataTimeout, 2)
 	if err != nil {
 		return nil, fmt.Errorf("proxy: metadata client: %w", err)
 	}
@@ -254,11 +255,13 @@ func truncate(b []byte, n int) string {
 var errNoMetadata = errors.New("cluster metadata is not available yet")
 
 // newClusterClient builds the client of esguard's own requests to the cluster, with its
-// upstream credentials: answers within timeout, at most idle idle connections per node,
-// and 502/503/504 retried on the other nodes. Every request it retries is idempotent
-// or made so by its caller (creates use op_type=create, updates if_seq_no).
-func newClusterClient(up config.Upstream, timeout time.Duration, idle int) (*elasticsearch.Client, error) {
-	dialer := &net.Dialer{Timeout: up.ConnectTimeout.Or(5 * time.Second), KeepAlive: 30 * time.Second}
+// upstream credentials and TLS configuration (tlsConf, for https nodes): answers within
+// timeout, at most idle idle connections per node, and 502/503/504 retried on the other
+// nodes. Every request it retries is idempotent or made so by its caller (creates use
+// op_type=create, updates if_seq_no).
+func newClusterClient(up config.Upstream, tlsConf *tls.Config, timeout time.Duration, idle int) (*elasticsearch.Client, error) {
+	connectTimeout := up.ConnectTimeout.Or(5 * time.Second)
+	dialer := &net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}
 	return elasticsearch.NewClient(elasticsearch.Config{
 		Addresses: up.Nodes,
 		Username:  up.Username,
@@ -269,6 +272,8 @@ func newClusterClient(up config.Upstream, timeout time.Duration, idle int) (*ela
 			ResponseHeaderTimeout: timeout,
 			MaxIdleConnsPerHost:   idle,
 			IdleConnTimeout:       90 * time.Second,
+			TLSClientConfig:       tlsConf,
+			TLSHandshakeTimeout:   connectTimeout,
 		},
 		MaxRetries:    len(up.Nodes),
 		RetryOnStatus: []int{502, 503, 504},

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -390,4 +391,26 @@ func TestSlowClientsAndConnectionLimit(t *testing.T) {
 			return o.status(t, "/logs-1/_search", "alice", "alice-pass") == 200
 		})
 	})
+}
+
+// TestHealthChecksTLS checks that the health checks speak TLS to https nodes: the node
+// stays up while it answers, goes down when it stops and comes back after.
+func TestHealthChecksTLS(t *testing.T) {
+	s := newUpstreamTLSSetup(t)
+	node := s.node(t, true)
+	o := newObservedUpstream(t, node.URL, "  ca: "+strconv.Quote(s.caFile)+"\n  cert: "+strconv.Quote(s.clientCrt)+"\n  key: "+strconv.Quote(s.clientKey)+
+		"\n  health_check_interval: 50ms\n", "")
+	time.Sleep(300 * time.Millisecond) // several checks
+	if !o.nodeUp(t, node.URL) {
+		t.Fatal("an https node that answers was marked down")
+	}
+	node.Stop()
+	eventually(t, 5*time.Second, "the stopped node marked down", func() bool { return !o.nodeUp(t, node.URL) })
+	if err := node.Start(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "the node back up", func() bool { return o.nodeUp(t, node.URL) })
+	if code := o.status(t, "/logs-1/_search", "alice", "alice-pass"); code != 200 {
+		t.Errorf("search after the node came back: %d", code)
+	}
 }

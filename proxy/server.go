@@ -55,11 +55,11 @@ type Server struct {
 	dry      *dryRun      // set for `esguard explain`: nothing is sent upstream
 }
 
-// New builds a server for the configuration in store. Server limits and upstream nodes
-// are taken from the snapshot in force at start.
+// New builds a server for the configuration in store. Server limits, upstream nodes and
+// the upstream TLS settings are taken from the snapshot in force at start.
 func New(store *config.Store, opts Options) (*Server, error) {
 	snap := store.Load()
-	up, err := NewUpstream(snap.Config.Upstream)
+	up, err := NewUpstream(snap.Config.Upstream, snap.UpstreamTLS)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func New(store *config.Store, opts Options) (*Server, error) {
 	if _, err := rand.Read(prefix[:]); err != nil {
 		return nil, fmt.Errorf("proxy: request id prefix: %w", err)
 	}
-	meta, err := NewMetadataCache(snap.Config.Upstream, opts.Log)
+	meta, err := NewMetadataCache(snap.Config.Upstream, snap.UpstreamTLS, opts.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func New(store *config.Store, opts Options) (*Server, error) {
 		return nil, err
 	}
 	if slices.Contains(snap.Config.Authentication.Order, "api_key") {
-		s.keys, err = newAPIKeyStore(snap.Config.Upstream, opts.APIKeyCacheTTL)
+		s.keys, err = newAPIKeyStore(snap.Config.Upstream, snap.UpstreamTLS, opts.APIKeyCacheTTL)
 		if err != nil {
 			return nil, err
 		}

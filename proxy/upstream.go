@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -22,16 +23,20 @@ type Upstream struct {
 }
 
 type node struct {
-	url  string
-	host string
-	hc   *fasthttp.HostClient
+	url    string
+	host   string
+	scheme string    // http or https: the scheme of the node, whatever the client used
+	alerts *alertLog // TLS alerts from an https node
+	hc     *fasthttp.HostClient
 	// down is set when a health check or a request could not reach the node, and
 	// cleared by the next health check that reaches it.
 	down atomic.Bool
 }
 
-// NewUpstream builds a connection pool per configured node.
-func NewUpstream(cfg config.Upstream) (*Upstream, error) {
+// NewUpstream builds a connection pool per configured node. tlsConf is the client TLS
+// configuration of https nodes (config.Snapshot.UpstreamTLS); nil uses the system's
+// roots.
+func NewUpstream(cfg config.Upstream, tlsConf *tls.Config) (*Upstream, error) {
 	u := &Upstream{}
 	timeout := cfg.Timeout.Or(60 * time.Second)
 	dial := &fasthttp.TCPDialer{}
@@ -43,28 +48,35 @@ func NewUpstream(cfg config.Upstream) (*Upstream, error) {
 		}
 		addr := p.Host
 		if p.Port() == "" {
-			addr += ":9200"
+			addr += ":9200" // Elasticsearch's port, for https nodes too
 		}
-		u.nodes = append(u.nodes, &node{
-			url:  raw,
-			host: p.Host,
-			hc: &fasthttp.HostClient{
-				Addr:                          addr,
-				Dial:                          func(a string) (net.Conn, error) { return dial.DialTimeout(a, connectTimeout) },
-				Name:                          "esguard",
-				NoDefaultUserAgentHeader:      true,
-				MaxConns:                      cfg.MaxConnsPerNode,
-				MaxIdleConnDuration:           30 * time.Second,
-				MaxIdemponentCallAttempts:     1,
-				RetryIfErr:                    func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
-				ReadTimeout:                   timeout,
-				WriteTimeout:                  timeout,
-				MaxConnWaitTimeout:            timeout,
-				DisableHeaderNamesNormalizing: true,
-				DisablePathNormalizing:        true,
-				StreamResponseBody:            true,
-			},
-		})
+		n := &node{url: raw, host: p.Host, scheme: p.Scheme}
+		dialNode := func(a string) (net.Conn, error) { return dial.DialTimeout(a, connectTimeout) }
+		if p.Scheme == "https" {
+			// The handshake happens in dialNode, so that it is bounded by the connect
+			// timeout and the node's TLS alerts can be told apart from a closed
+			// connection.
+			n.alerts = new(alertLog)
+			dialNode = dialTLS(dialNode, nodeTLSConfig(tlsConf, p.Hostname()), connectTimeout, n.alerts)
+		}
+		n.hc = &fasthttp.HostClient{
+			Addr:                          addr,
+			IsTLS:                         p.Scheme == "https",
+			Dial:                          dialNode,
+			Name:                          "esguard",
+			NoDefaultUserAgentHeader:      true,
+			MaxConns:                      cfg.MaxConnsPerNode,
+			MaxIdleConnDuration:           30 * time.Second,
+			MaxIdemponentCallAttempts:     1,
+			RetryIfErr:                    func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
+			ReadTimeout:                   timeout,
+			WriteTimeout:                  timeout,
+			MaxConnWaitTimeout:            timeout,
+			DisableHeaderNamesNormalizing: true,
+			DisablePathNormalizing:        true,
+			StreamResponseBody:            true,
+		}
+		u.nodes = append(u.nodes, n)
 	}
 	if len(u.nodes) == 0 {
 		return nil, errors.New("proxy: no upstream nodes")
@@ -117,7 +129,8 @@ func (u *Upstream) Do(req *fasthttp.Request, resp *fasthttp.Response, retryable 
 	}
 	resp.Reset()
 	switch {
-	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, fasthttp.ErrDialTimeout), errors.Is(err, fasthttp.ErrNoFreeConns):
+	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, fasthttp.ErrDialTimeout), errors.Is(err, fasthttp.ErrNoFreeConns),
+		errors.Is(err, fasthttp.ErrTLSHandshakeTimeout):
 		return n.url, errUpstream(fasthttp.StatusGatewayTimeout, "upstream node ["+n.url+"] did not answer in time", err)
 	}
 	return n.url, errUpstream(fasthttp.StatusBadGateway, "upstream node ["+n.url+"] failed: "+describe(err), err)
@@ -125,8 +138,16 @@ func (u *Upstream) Do(req *fasthttp.Request, resp *fasthttp.Response, retryable 
 
 func (n *node) do(req *fasthttp.Request, resp *fasthttp.Response) error {
 	req.Header.SetHost(n.host)
+	// A request read from a TLS listener carries https; the HostClient wants the
+	// node's own scheme.
+	req.URI().SetScheme(n.scheme)
 	err := n.hc.Do(req, resp)
 	if err != nil {
+		if n.alerts != nil && errors.Is(err, fasthttp.ErrConnectionClosed) {
+			if alert := n.alerts.take(resp.LocalAddr()); alert != nil {
+				err = alert
+			}
+		}
 		resp.Reset()
 	}
 	return err
@@ -144,8 +165,22 @@ func connectionFailure(err error) bool {
 
 // describe gives a short, secret-free description of a transport error.
 func describe(err error) string {
-	var oe interface{ Timeout() bool }
+	var (
+		oe     interface{ Timeout() bool }
+		verify *tls.CertificateVerificationError
+		record tls.RecordHeaderError
+		op     *net.OpError
+	)
 	switch {
+	case errors.As(err, &verify):
+		// The node's certificate: unknown authority, wrong name, expired.
+		return "TLS handshake failed: " + verify.Err.Error()
+	case errors.As(err, &record):
+		return "TLS handshake failed: the node did not answer in TLS"
+	case errors.As(err, &op) && op.Op == "remote error":
+		// A TLS alert from the node, for example when it refuses esguard's client
+		// certificate or wants one.
+		return "TLS handshake failed: the node refused it: " + op.Err.Error()
 	case errors.As(err, &oe) && oe.Timeout():
 		return "timeout"
 	case errors.Is(err, fasthttp.ErrConnectionClosed):

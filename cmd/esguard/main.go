@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -278,6 +279,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 		return 1
 	}
 	store := config.NewStore(snap)
+	// Whether the client listener speaks TLS is decided at start.
+	servesTLS := snap.TLSCertificate != nil
 	audit, err := proxy.OpenAudit(snap.Config.Audit.File)
 	if err != nil {
 		cfgLog.Error().Err(err).Str("file", snap.Config.Audit.File).Msg("cannot open audit file")
@@ -295,6 +298,9 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 		}
 		audit.Configure(store.Load().Config.Audit)
 		cfgLog.Info().Strs("files", store.Load().Files).Msg("configuration reloaded")
+		if (store.Load().TLSCertificate != nil) != servesTLS {
+			cfgLog.Warn().Bool("tls", servesTLS).Msg("the tls section was added or removed: the client listener keeps its mode until esguard restarts")
+		}
 	})
 	log := root.With().Str("component", "proxy").Logger()
 	srv, err := proxy.New(store, proxy.Options{Audit: audit, Log: log, Metrics: metrics})
@@ -306,6 +312,10 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	if err != nil {
 		log.Error().Err(err).Msg("cannot listen")
 		return 1
+	}
+	if servesTLS {
+		// The certificate follows every reload. The admin listener stays plain.
+		ln = tls.NewListener(ln, proxy.TLSConfig(store))
 	}
 	var admin *proxy.Admin
 	if addr := snap.Config.AdminListen; addr != "" {
@@ -339,7 +349,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sigs)
-	log.Info().Str("listen", ln.Addr().String()).Str("flavor", snap.Flavor).Strs("upstream", snap.Config.Upstream.Nodes).Msg("esguard started")
+	log.Info().Str("listen", ln.Addr().String()).Bool("tls", servesTLS).Str("flavor", snap.Flavor).Strs("upstream", snap.Config.Upstream.Nodes).Msg("esguard started")
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

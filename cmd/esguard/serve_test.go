@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/esguard/esguard/auth/authtest"
+	"github.com/esguard/esguard/config/configtest"
 	"github.com/esguard/esguard/proxy/proxytest"
 )
 
@@ -218,4 +221,70 @@ func waitForLog(t *testing.T, stderr *lockedBuffer, msg, field string) string {
 	}
 	t.Fatalf("no %q log line: %s", msg, stderr.String())
 	return ""
+}
+
+// TestServeTLS runs `esguard serve` with TLS on both sides: clients connect over TLS,
+// esguard reaches an https node with the cluster's CA, the admin listener stays plain,
+// and a renewed certificate written over the old files is served without a restart.
+func TestServeTLS(t *testing.T) {
+	clusterCA := configtest.NewCA(t, "cluster CA")
+	node := proxytest.NewTLSNode(t, &tls.Config{Certificates: []tls.Certificate{clusterCA.Server(t, "127.0.0.1").TLS(t)}})
+	dir := t.TempDir()
+	ca := configtest.NewCA(t, "esguard CA")
+	first := ca.Server(t, "127.0.0.1")
+	first.WriteFiles(t, dir, "server")
+	configtest.WriteFile(t, dir, "cluster-ca.crt", clusterCA.CertPEM)
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminAddr := free.Addr().String()
+	free.Close()
+	files := map[string]string{
+		"roles.yml": "reader:\n  indices:\n    - names: [logs-*]\n      privileges: [read]\n",
+		"users.yml": "alice:\n  password_hash: \"" + authtest.Hash(t, "pw") + "\"\n  roles: [reader]\n",
+		"esguard.yml": "listen: 127.0.0.1:0\nadmin_listen: " + adminAddr + "\ntls: {cert: server.crt, key: server.key}\n" +
+			"upstream:\n  nodes: [" + node.URL + "]\n  ca: cluster-ca.crt\n" +
+			"roles: [roles.yml]\nusers: users.yml\nreload: {watch: true, debounce: 50ms}\nshutdown_timeout: 5s\n",
+	}
+	srv := startServe(t, dir, files)
+	addr := waitForLog(t, &srv.stderr, "esguard started", "listen")
+	admin := waitForLog(t, &srv.stderr, "admin listener started", "admin_listen")
+
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: ca.Pool()}, DisableKeepAlives: true}}
+	search := func() *big.Int {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(t.Context(), "GET", "https://"+addr+"/logs-1/_search", nil)
+		req.SetBasicAuth("alice", "pw")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("status %d: %s", resp.StatusCode, srv.stderr.String())
+		}
+		return resp.TLS.PeerCertificates[0].SerialNumber
+	}
+	if got := search(); got.Cmp(first.Leaf.SerialNumber) != 0 || node.Count() != 1 {
+		t.Fatalf("serial %v, node requests %d", got, node.Count())
+	}
+	resp, err := http.Get("http://" + admin + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("/readyz on the plain admin listener: %d", resp.StatusCode)
+	}
+
+	second := ca.Server(t, "127.0.0.1")
+	second.WriteFiles(t, dir, "server")
+	for deadline := time.Now().Add(5 * time.Second); search().Cmp(second.Leaf.SerialNumber) != 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the renewed certificate is not served: %s", srv.stderr.String())
+		}
+	}
+	srv.stop(t)
 }

@@ -5,6 +5,7 @@ package proxytest
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"net"
 	"strconv"
@@ -66,6 +67,7 @@ type Node struct {
 	ln      net.Listener
 	srv     *fasthttp.Server
 	stopped bool
+	tls     *tls.Config // nil for a plain HTTP node
 
 	mu       sync.Mutex
 	requests []Request
@@ -201,11 +203,28 @@ func (n *Node) Discard() {
 // NewNode starts a fake node; it stops when the test ends.
 func NewNode(t testing.TB) *Node {
 	t.Helper()
+	return newNode(t, nil)
+}
+
+// NewTLSNode starts a fake node that serves HTTPS with conf (its certificate, and the
+// client certificates it asks for); its URL is https://127.0.0.1:PORT. It stops when
+// the test ends.
+func NewTLSNode(t testing.TB, conf *tls.Config) *Node {
+	t.Helper()
+	return newNode(t, conf)
+}
+
+func newNode(t testing.TB, conf *tls.Config) *Node {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("proxytest: listen: %v", err)
 	}
-	n := &Node{URL: "http://" + ln.Addr().String(), ln: ln, answer: DefaultAnswer}
+	scheme := "http://"
+	if conf != nil {
+		ln, scheme = tls.NewListener(ln, conf), "https://"
+	}
+	n := &Node{URL: scheme + ln.Addr().String(), ln: ln, tls: conf, answer: DefaultAnswer}
 	n.srv = n.newServer()
 	go func(srv *fasthttp.Server) { _ = srv.Serve(ln) }(n.srv)
 	t.Cleanup(n.Stop)

@@ -1,6 +1,7 @@
 package proxytest
 
 import (
+	"crypto/tls"
 	"net"
 	"strings"
 	"time"
@@ -28,7 +29,7 @@ func (n *Node) Start() error {
 	if !n.stopped {
 		return nil
 	}
-	addr := strings.TrimPrefix(n.URL, "http://")
+	addr := strings.TrimPrefix(strings.TrimPrefix(n.URL, "http://"), "https://")
 	var ln net.Listener
 	var err error
 	for range 50 { // the old socket may linger for a moment
@@ -39,6 +40,9 @@ func (n *Node) Start() error {
 	}
 	if err != nil {
 		return err
+	}
+	if n.tls != nil {
+		ln = tls.NewListener(ln, n.tls)
 	}
 	n.ln, n.srv = ln, n.newServer()
 	n.stopped = false

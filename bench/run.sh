@@ -164,7 +164,7 @@ write_roles() {
     if ((r == 9)); then printf '"large-1"'; else printf '"metrics-2026.01.%02d"' "$r"; fi
     for b in $(seq 2 5); do printf ', "team%s-archive-%d"' "$rn" "$b"; done
     printf ']\n      privileges: [read, monitor]\n'
-    # 3 regular expressions
+    # 3 Lucene regular expressions: two read, one write
     printf "    - names: ['/team%s-audit-[0-9]{4}\\\\.[0-9]{2}/', '/app%s-(prod|stage)-[a-z]+/']\n" "$rn" "$rn"
     printf '      privileges: [read]\n'
     if ((r == 6)); then

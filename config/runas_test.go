@@ -1,12 +1,8 @@
 package config_test
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/esguard/esguard/config"
 )
 
 // TestRunAsConfig checks the run_as section: what compiles into the policy and what
@@ -33,33 +29,18 @@ func TestRunAsConfig(t *testing.T) {
 		{"unknown field", "", "run_as:\n  impersonators:\n    - users: [a]\n      allow: [b]\n", "allow"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			for name, content := range map[string]string{
-				"roles.yml": "r:\n  run_as: [\"*\"]\n",
-				"users.yml": "",
-				"esguard.yml": "listen: 127.0.0.1:0\nupstream:\n  nodes: [http://127.0.0.1:9200]\n" + tc.upstream +
-					"roles: [roles.yml]\nusers: users.yml\n" + tc.runAs,
-			} {
-				if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
-			snap, ps := config.Load(filepath.Join(dir, "esguard.yml"))
-			var got strings.Builder
-			for _, p := range ps {
-				got.WriteString(strings.ReplaceAll(p.String(), dir+string(filepath.Separator), "") + "\n")
-			}
+			snap, got := loadConfig(t, t.TempDir(), "http://127.0.0.1:9200", tc.upstream, tc.runAs)
 			if tc.problem == "" {
-				if snap == nil || len(ps) != 0 {
-					t.Fatalf("problems:\n%s", got.String())
+				if snap == nil || got != "" {
+					t.Fatalf("problems:\n%s", got)
 				}
 				if snap.RunAs == nil {
 					t.Fatal("no run_as policy")
 				}
 				return
 			}
-			if !strings.Contains(got.String(), tc.problem) {
-				t.Fatalf("problems lack %q:\n%s", tc.problem, got.String())
+			if !strings.Contains(got, tc.problem) {
+				t.Fatalf("problems lack %q:\n%s", tc.problem, got)
 			}
 		})
 	}

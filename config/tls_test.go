@@ -29,14 +29,14 @@ func tlsFiles(t *testing.T, dir string) {
 	}
 }
 
-// loadTLSConfig loads an esguard.yml made of nodes, the upstream lines after them, and
+// loadConfig loads an esguard.yml made of nodes, the upstream lines after them, and
 // rest, and returns the snapshot and the problems with dir removed from file names.
 //
 //	1 listen: 127.0.0.1:0
 //	2 upstream:
 //	3   nodes: [nodes]
 //	4 upstream lines..., then roles and users, then rest
-func loadTLSConfig(t *testing.T, dir, nodes, upstream, rest string) (*config.Snapshot, string) {
+func loadConfig(t *testing.T, dir, nodes, upstream, rest string) (*config.Snapshot, string) {
 	t.Helper()
 	yml := "listen: 127.0.0.1:0\nupstream:\n  nodes: [" + nodes + "]\n" + upstream + "roles: [roles.yml]\nusers: users.yml\n" + rest
 	for name, content := range map[string]string{"esguard.yml": yml, "roles.yml": "r: {}\n", "users.yml": ""} {
@@ -55,7 +55,7 @@ func loadTLSConfig(t *testing.T, dir, nodes, upstream, rest string) (*config.Sna
 func TestTLSConfigLoads(t *testing.T) {
 	dir := t.TempDir()
 	tlsFiles(t, dir)
-	snap, problems := loadTLSConfig(t, dir, "https://es1:9200, https://es2:9200",
+	snap, problems := loadConfig(t, dir, "https://es1:9200, https://es2:9200",
 		"  ca: ca.crt\n  cert: esguard.crt\n  key: esguard.key\n  server_name: es.internal\n",
 		"tls:\n  cert: server.crt\n  key: server.key\n  client_ca: ca.crt\n  client_auth: required\n  min_version: 1.3\n")
 	if snap == nil || problems != "" {
@@ -78,7 +78,7 @@ func TestTLSConfigLoads(t *testing.T) {
 	}
 
 	// Defaults: TLS 1.2, no client certificates, system roots upstream.
-	snap, problems = loadTLSConfig(t, dir, "https://es1", "", "tls: {cert: server.crt, key: server.key}\n")
+	snap, problems = loadConfig(t, dir, "https://es1", "", "tls: {cert: server.crt, key: server.key}\n")
 	if snap == nil || problems != "" {
 		t.Fatalf("problems:\n%s", problems)
 	}
@@ -90,7 +90,7 @@ func TestTLSConfigLoads(t *testing.T) {
 	}
 
 	// http nodes: no upstream TLS at all.
-	snap, problems = loadTLSConfig(t, dir, "http://es1", "", "")
+	snap, problems = loadConfig(t, dir, "http://es1", "", "")
 	if snap == nil || problems != "" || snap.UpstreamTLS != nil || snap.TLSCertificate != nil {
 		t.Fatalf("plain configuration: %s", problems)
 	}
@@ -161,7 +161,7 @@ func TestTLSConfigProblems(t *testing.T) {
 			if nodes == "" {
 				nodes = "http://127.0.0.1:9200"
 			}
-			snap, got := loadTLSConfig(t, dir, nodes, tc.upstream, tc.rest)
+			snap, got := loadConfig(t, dir, nodes, tc.upstream, tc.rest)
 			if !strings.Contains(got, tc.problem) {
 				t.Fatalf("problems lack %q:\n%s", tc.problem, got)
 			}

@@ -43,19 +43,7 @@ func TestAdminEndpoints(t *testing.T) {
 	}
 
 	down := newEnv(t, envOptions{upstream: "  nodes: [http://127.0.0.1:1]\n"})
-	admin2 := proxy.NewAdmin(down.store)
-	ln2, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = admin2.Serve(ln2) }()
-	t.Cleanup(func() { _ = admin2.Shutdown(t.Context()) })
-	resp, err := http.Get("http://" + ln2.Addr().String() + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 503 {
-		t.Errorf("/readyz with an unreachable upstream: %d", resp.StatusCode)
+	if code := readyz(t, down); code != 503 {
+		t.Errorf("/readyz with an unreachable upstream: %d", code)
 	}
 }

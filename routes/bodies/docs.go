@@ -103,23 +103,13 @@ func (s *ndDocsScanner) multiGet(body []byte, defaultIndex string) ([]DocRef, er
 					return nil, err
 				}
 			case "ids":
-				for {
-					if tok, err = lx.next(); err != nil {
-						return nil, err
-					}
-					if tok == ndEndArray {
-						break
-					}
-					if !tok.isValue() {
-						return nil, ndIllegalArgument("ids array element should only contain ids")
-					}
-					id, err := lx.text()
-					if err != nil {
-						return nil, err
-					}
+				err = ndIDs(lx, func(id string) {
 					refs = append(refs, DocRef{Index: defaultIndex, ID: id, Pos: len(refs), Elem: s.elem})
 					missing = append(missing, defaultIndex == "", false)
 					s.elem++
+				})
+				if err != nil {
+					return nil, err
 				}
 			default:
 				return nil, ndParsingException("unknown key [" + cur + "] for a START_ARRAY, expected [docs] or [ids]")
@@ -369,23 +359,13 @@ func (s *ndDocsScanner) termVectors(body []byte, defaultIndex string, queryIDs [
 						s.elem++
 					}
 				case "ids":
-					for {
-						if tok, err = lx.next(); err != nil {
-							return nil, err
-						}
-						if tok == ndEndArray {
-							break
-						}
-						if !tok.isValue() {
-							return nil, ndIllegalArgument("ids array element should only contain ids")
-						}
-						id, err := lx.text()
-						if err != nil {
-							return nil, err
-						}
+					err = ndIDs(lx, func(id string) {
 						ids = append(ids, id)
 						idElem = append(idElem, s.elem)
 						s.elem++
+					})
+					if err != nil {
+						return nil, err
 					}
 				default:
 					return nil, ndParseException("no parameter named [" + cur + "] and type ARRAY")
@@ -500,6 +480,28 @@ func (s *ndDocsScanner) termVectorsRequest(req *ndTVRequest) error {
 }
 
 // ndText is XContentParser.text(), which refuses a token that is not a value.
+// ndIDs reads the elements of an "ids" array (after its START_ARRAY), calling add for
+// each id in order; an element that is not a value is refused as Elasticsearch does.
+func ndIDs(lx *ndLexer, add func(id string)) error {
+	for {
+		tok, err := lx.next()
+		if err != nil {
+			return err
+		}
+		if tok == ndEndArray {
+			return nil
+		}
+		if !tok.isValue() {
+			return ndIllegalArgument("ids array element should only contain ids")
+		}
+		id, err := lx.text()
+		if err != nil {
+			return err
+		}
+		add(id)
+	}
+}
+
 func ndText(lx *ndLexer) (string, error) {
 	if !lx.tok.isValue() {
 		return "", ndIllegalArgument("Expected text at " + lx.tokenWhere() + " but found " + lx.tok.esName())

@@ -267,15 +267,10 @@ func (l *ndLexer) next() (ndTok, error) {
 		case '}':
 			return l.close(ndEndObject)
 		case ',':
-			l.comma = l.pos
-			l.pos++
-			if more, err = l.skipSpace(); err != nil {
+			if c, err = l.afterComma(); err != nil {
 				return ndEOF, err
 			}
-			if !more {
-				return ndEOF, l.eof()
-			}
-			return l.key(l.buf[l.pos])
+			return l.key(c)
 		}
 		return ndEOF, l.unexpected(l.pos, "was expecting comma to separate Object entries")
 	default: // ndNeedCommaOrArray
@@ -283,18 +278,28 @@ func (l *ndLexer) next() (ndTok, error) {
 		case ']':
 			return l.close(ndEndArray)
 		case ',':
-			l.comma = l.pos
-			l.pos++
-			if more, err = l.skipSpace(); err != nil {
+			if c, err = l.afterComma(); err != nil {
 				return ndEOF, err
 			}
-			if !more {
-				return ndEOF, l.eof()
-			}
-			return l.value(l.buf[l.pos])
+			return l.value(c)
 		}
 		return ndEOF, l.unexpected(l.pos, "was expecting comma to separate Array entries")
 	}
+}
+
+// afterComma consumes the comma at pos and the space after it, and returns the byte
+// that starts the next entry.
+func (l *ndLexer) afterComma() (byte, error) {
+	l.comma = l.pos
+	l.pos++
+	more, err := l.skipSpace()
+	if err != nil {
+		return 0, err
+	}
+	if !more {
+		return 0, l.eof()
+	}
+	return l.buf[l.pos], nil
 }
 
 // afterValue sets what may follow a complete value.

@@ -135,16 +135,20 @@ func load(path string, ps *Problems, keys *auth.APIKeySourceVar) *Snapshot {
 	checkUpstream(c, &cfg, at)
 	checkAuditAndReload(c, &cfg, at)
 
-	switch cfg.Flavor {
-	case "auto", "9":
+	flavour := cfg.Flavor
+	if flavour == "auto" {
 		// auto selects the 9.x model until flavour detection is available.
-		s.Flavor = "9"
-		s.Catalogue = privileges.ES9()
-		s.Routes = routes.Default()
-	default:
-		c.errorf(at("flavor"), "flavor [%s] is not supported by this version of esguard (supported: auto, 9)", cfg.Flavor)
+		flavour = "9"
+	}
+	cat, err := privileges.CatalogueFor(flavour)
+	if err == nil {
+		s.Routes, err = routes.ForFlavour(flavour)
+	}
+	if err != nil {
+		c.errorf(at("flavor"), "flavor [%s] is not supported (supported: auto, %s)", cfg.Flavor, strings.Join(supportedFlavours(), ", "))
 		return nil
 	}
+	s.Flavor, s.Catalogue = flavour, cat
 	switch cfg.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -559,4 +563,18 @@ func (s *Snapshot) IdentityApplications(id *auth.Identity) (*privileges.Applicat
 		return nil, err
 	}
 	return own.Limit(owner), nil
+}
+
+// supportedFlavours lists the flavours with both a catalogue and a route table.
+func supportedFlavours() []string {
+	var out []string
+	for _, f := range privileges.Flavours {
+		if _, err := privileges.CatalogueFor(f); err != nil {
+			continue
+		}
+		if _, err := routes.ForFlavour(f); err == nil {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -28,8 +28,15 @@ type Snapshot struct {
 	Config Config
 	// Path is the configuration file this snapshot was loaded from.
 	Path string
-	// Flavor is the privilege model in force.
+	// Flavor is the privilege model in force: the configured one, or for auto the one
+	// detected from the cluster.
 	Flavor string
+	// FlavorSource says how Flavor was chosen: "configured", "detected: Elasticsearch
+	// 8.19.2", "kept: ..." after a failed detection on reload, or "unchecked: ..." when
+	// auto was not resolved against a cluster.
+	FlavorSource string
+	// Cluster is the cluster's GET / answer that chose Flavor, zero unless detected.
+	Cluster ClusterInfo
 	// Catalogue holds the named privileges of Flavor.
 	Catalogue *privileges.Catalogue
 	// Routes is the REST route table of Flavor.
@@ -80,18 +87,27 @@ type Snapshot struct {
 	keyPerms map[string]keyPermission // by API key id and owner roles
 	// intersections are run_as permissions limited by the impersonator's.
 	intersections map[permPair]*privileges.Permission
+	// opts are the options the snapshot was loaded with; reloads use them again.
+	opts Options
 }
 
 // Load reads the configuration file and everything it names, and returns the snapshot
 // together with every problem found. The snapshot is nil when any problem is an error.
 func Load(path string) (*Snapshot, Problems) {
-	return loadShared(path, new(auth.APIKeySourceVar))
+	return LoadWith(path, Options{})
 }
 
-// loadShared is Load with the dynamic API key source of an earlier snapshot.
-func loadShared(path string, keys *auth.APIKeySourceVar) (*Snapshot, Problems) {
+// LoadWith is Load with options: a flavour that replaces the configured one, and the
+// detector that resolves flavor: auto.
+func LoadWith(path string, opts Options) (*Snapshot, Problems) {
+	return loadShared(path, new(auth.APIKeySourceVar), opts, nil)
+}
+
+// loadShared is LoadWith with the dynamic API key source of an earlier snapshot, and
+// that snapshot (nil at start), whose detected flavour stays when detection fails.
+func loadShared(path string, keys *auth.APIKeySourceVar, opts Options, prev *Snapshot) (*Snapshot, Problems) {
 	var ps Problems
-	snap := load(path, &ps, keys)
+	snap := load(path, &ps, keys, opts, prev)
 	ps.Sort()
 	if ps.HasErrors() {
 		return nil, ps
@@ -100,7 +116,7 @@ func loadShared(path string, keys *auth.APIKeySourceVar) (*Snapshot, Problems) {
 	return snap, ps
 }
 
-func load(path string, ps *Problems, keys *auth.APIKeySourceVar) *Snapshot {
+func load(path string, ps *Problems, keys *auth.APIKeySourceVar, opts Options, prev *Snapshot) *Snapshot {
 	c := collector{file: path, ps: ps}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -130,25 +146,11 @@ func load(path string, ps *Problems, keys *auth.APIKeySourceVar) *Snapshot {
 		return filepath.Join(dir, p)
 	}
 
-	s := &Snapshot{Path: abs, Files: []string{abs}, DynamicAPIKeys: keys, perms: map[string]*privileges.Permission{}}
+	s := &Snapshot{Path: abs, Files: []string{abs}, DynamicAPIKeys: keys, perms: map[string]*privileges.Permission{}, opts: opts}
 	checkListeners(c, &cfg, at)
 	checkUpstream(c, &cfg, at)
 	checkAuditAndReload(c, &cfg, at)
 
-	flavour := cfg.Flavor
-	if flavour == "auto" {
-		// auto selects the 9.x model until flavour detection is available.
-		flavour = "9"
-	}
-	cat, err := privileges.CatalogueFor(flavour)
-	if err == nil {
-		s.Routes, err = routes.ForFlavour(flavour)
-	}
-	if err != nil {
-		c.errorf(at("flavor"), "flavor [%s] is not supported (supported: auto, %s)", cfg.Flavor, strings.Join(supportedFlavours(), ", "))
-		return nil
-	}
-	s.Flavor, s.Catalogue = flavour, cat
 	switch cfg.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -173,6 +175,9 @@ func load(path string, ps *Problems, keys *auth.APIKeySourceVar) *Snapshot {
 		loadListenerTLS(c, cfg.TLS, at, resolve, s)
 	}
 	s.UpstreamTLS = buildUpstreamTLS(c, &cfg.Upstream, at, resolve, s)
+	if !resolveFlavour(c, &cfg, at, s, prev) {
+		return nil
+	}
 
 	// Roles: the built-in ones, then every roles file in order; a later file may not
 	// redefine a role.
@@ -453,16 +458,7 @@ func (s *Snapshot) Permission(roles []string) (perm *privileges.Permission, err 
 }
 
 // UpstreamAuthorization is the Authorization header esguard sends upstream, or "".
-func (s *Snapshot) UpstreamAuthorization() string {
-	u := s.Config.Upstream
-	switch {
-	case u.APIKey != "":
-		return "ApiKey " + u.APIKey
-	case u.Username != "":
-		return "Basic " + basicToken(u.Username, u.Password)
-	}
-	return ""
-}
+func (s *Snapshot) UpstreamAuthorization() string { return s.Config.Upstream.Authorization() }
 
 // maxKeyPermissions bounds the cache of API key permissions; it is emptied when full.
 const maxKeyPermissions = 10_000
@@ -563,18 +559,4 @@ func (s *Snapshot) IdentityApplications(id *auth.Identity) (*privileges.Applicat
 		return nil, err
 	}
 	return own.Limit(owner), nil
-}
-
-// supportedFlavours lists the flavours with both a catalogue and a route table.
-func supportedFlavours() []string {
-	var out []string
-	for _, f := range privileges.Flavours {
-		if _, err := privileges.CatalogueFor(f); err != nil {
-			continue
-		}
-		if _, err := routes.ForFlavour(f); err == nil {
-			out = append(out, f)
-		}
-	}
-	return out
 }

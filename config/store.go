@@ -62,7 +62,8 @@ func (st *Store) OnReload(f func(ReloadStatus)) {
 func (st *Store) Reload() Problems {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	s, ps := loadShared(st.path, st.Load().DynamicAPIKeys)
+	prev := st.Load()
+	s, ps := loadShared(st.path, prev.DynamicAPIKeys, prev.opts, prev)
 	next := *st.status.Load()
 	next.Time, next.OK, next.Problems = time.Now(), s != nil, ps
 	if s != nil {

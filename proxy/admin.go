@@ -41,6 +41,7 @@ type readiness struct {
 	Status         string   `json:"status"`
 	Config         string   `json:"config"`
 	Flavor         string   `json:"flavor"`
+	FlavorSource   string   `json:"flavor_source"`
 	Upstream       string   `json:"upstream"`
 	LastReload     string   `json:"last_reload"`
 	LastReloadTime string   `json:"last_reload_time,omitempty"`
@@ -77,7 +78,7 @@ func (a *Admin) handle(ctx *fasthttp.RequestCtx) {
 		ctx.SetBodyString(`{"status":"ok"}`)
 	case "/readyz":
 		snap := a.store.Load()
-		r := readiness{Status: "ok", Config: "loaded", Flavor: snap.Flavor, LastReload: "none"}
+		r := readiness{Status: "ok", Config: "loaded", Flavor: snap.Flavor, FlavorSource: snap.FlavorSource, LastReload: "none"}
 		node, err := a.reachable(snap)
 		r.Upstream = node
 		if err != nil {

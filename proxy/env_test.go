@@ -68,6 +68,8 @@ type envOptions struct {
 	keyTTL    time.Duration       // proxy.Options.APIKeyCacheTTL
 	tls       bool                // serve clients over TLS (extraYAML has the tls section)
 	noRefresh bool                // do not fetch the cluster's metadata at start
+	version   string              // the fake node's version.number ("" for 9.1.0)
+	detect    bool                // load with proxy.DetectFlavour, for flavor: auto
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -92,6 +94,9 @@ func newEnv(t testing.TB, o envOptions) *env {
 		}
 		node.SetCluster(o.cluster)
 	}
+	if o.version != "" {
+		node.SetVersion(o.version, "")
+	}
 	dir := t.TempDir()
 	var users strings.Builder
 	for name, roles := range o.users {
@@ -107,7 +112,11 @@ upstream:
 `+o.upstream+`roles: [roles.yml]
 users: users.yml
 `+o.extraYAML)
-	snap, problems := config.Load(filepath.Join(dir, "esguard.yml"))
+	var opts config.Options
+	if o.detect {
+		opts.Detect = proxy.DetectFlavour
+	}
+	snap, problems := config.LoadWith(filepath.Join(dir, "esguard.yml"), opts)
 	if snap == nil {
 		t.Fatalf("config: %v", problems)
 	}

@@ -31,6 +31,9 @@ type MetadataCache struct {
 	current atomic.Pointer[metadataState]
 	kick    chan struct{}
 	mu      sync.Mutex // serializes fetches
+	// catAPIs reports whether the cluster predates GET /_resolve/index (Elasticsearch
+	// 1.x and 2.x), whose names come from the _cat APIs instead; nil means it does not.
+	catAPIs func() bool
 	gen     atomic.Uint64
 }
 
@@ -188,6 +191,9 @@ type resolveResponse struct {
 // (expand_wildcards=open,closed): an alias or data stream missing from the second answer
 // is hidden (the resolve API reports the hidden attribute for indices only).
 func (c *MetadataCache) fetch(ctx context.Context) (*privileges.Metadata, error) {
+	if c.catAPIs != nil && c.catAPIs() {
+		return c.fetchCat(ctx)
+	}
 	all, err := c.resolve(ctx, "all")
 	if err != nil {
 		return nil, err
@@ -278,4 +284,77 @@ func newClusterClient(up config.Upstream, tlsConf *tls.Config, timeout time.Dura
 		MaxRetries:    len(up.Nodes),
 		RetryOnStatus: []int{502, 503, 504},
 	})
+}
+
+// usesCatMetadata reports whether a flavour's clusters predate GET /_resolve/index.
+func usesCatMetadata(flavour string) bool { return flavour == "shield1" || flavour == "shield2" }
+
+// catIndex and catAlias are rows of GET /_cat/indices and GET /_cat/aliases in JSON.
+type catIndex struct {
+	Index  string `json:"index"`
+	Status string `json:"status"`
+}
+
+type catAlias struct {
+	Alias string `json:"alias"`
+	Index string `json:"index"`
+}
+
+// fetchCat reads the names of a 1.x or 2.x cluster, which has neither hidden indices nor
+// data streams: GET /_cat/indices and GET /_cat/aliases in JSON. The requests go through
+// the client's transport, without the product check of clusters from 7.14 on.
+func (c *MetadataCache) fetchCat(ctx context.Context) (*privileges.Metadata, error) {
+	var rows []catIndex
+	if err := c.getJSON(ctx, "/_cat/indices?format=json&h=index,status&expand_wildcards=all", &rows); err != nil {
+		return nil, err
+	}
+	var links []catAlias
+	if err := c.getJSON(ctx, "/_cat/aliases?format=json&h=alias,index", &links); err != nil {
+		return nil, err
+	}
+	byIndex := map[string][]string{}
+	byAlias := map[string][]string{}
+	var order []string
+	for _, l := range links {
+		if _, seen := byAlias[l.Alias]; !seen {
+			order = append(order, l.Alias)
+		}
+		byAlias[l.Alias] = append(byAlias[l.Alias], l.Index)
+		byIndex[l.Index] = append(byIndex[l.Index], l.Alias)
+	}
+	indices := make([]privileges.IndexMeta, 0, len(rows))
+	for _, r := range rows {
+		indices = append(indices, privileges.IndexMeta{Name: r.Index, Aliases: byIndex[r.Index], Closed: r.Status == "close"})
+	}
+	aliases := make([]privileges.AliasMeta, 0, len(order))
+	for _, a := range order {
+		aliases = append(aliases, privileges.AliasMeta{Name: a, Indices: byAlias[a]})
+	}
+	return privileges.NewMetadata(indices, aliases, nil), nil
+}
+
+// getJSON GETs path from the cluster and decodes the JSON answer into v.
+func (c *MetadataCache) getJSON(ctx context.Context, path string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("X-Opaque-Id", metadataOpaqueID)
+	req.Header.Set("Accept", "application/json")
+	res, err := c.es.Transport.Perform(req)
+	if err != nil {
+		return fmt.Errorf("GET %s: %w", path, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(res.Body, 256<<20))
+	if err != nil {
+		return fmt.Errorf("GET %s: %w", path, err)
+	}
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: status %d: %s", path, res.StatusCode, truncate(body, 300))
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("GET %s: %w", path, err)
+	}
+	return nil
 }

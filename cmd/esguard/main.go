@@ -267,7 +267,16 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "esguard serve: --config is required")
 		return 2
 	}
-	snap, problems := config.Load(*path)
+	// flavor: auto asks the cluster; at start esguard waits up to a minute for it.
+	detectLog := zerolog.New(stderr).With().Timestamp().Str("component", "config").Logger()
+	opts := config.Options{
+		Detect:     proxy.DetectFlavour,
+		DetectWait: time.Minute,
+		DetectFailed: func(err error) {
+			detectLog.Warn().Err(err).Msg("flavor auto: the cluster did not tell its version")
+		},
+	}
+	snap, problems := config.LoadWith(*path, opts)
 	root, err := serveLogger(stderr, *level, snap)
 	if err != nil {
 		fmt.Fprintf(stderr, "esguard serve: %v\n", err)
@@ -296,8 +305,9 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 			cfgLog.Error().Uint64("failed", st.Failed).Msg("reload failed: keeping the previous configuration")
 			return
 		}
-		audit.Configure(store.Load().Config.Audit)
-		cfgLog.Info().Strs("files", store.Load().Files).Msg("configuration reloaded")
+		cur := store.Load()
+		audit.Configure(cur.Config.Audit)
+		cfgLog.Info().Strs("files", cur.Files).Str("flavor", cur.Flavor).Str("flavor_source", cur.FlavorSource).Msg("configuration reloaded")
 		if (store.Load().TLSCertificate != nil) != servesTLS {
 			cfgLog.Warn().Bool("tls", servesTLS).Msg("the tls section was added or removed: the client listener keeps its mode until esguard restarts")
 		}
@@ -349,7 +359,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(sigs)
-	log.Info().Str("listen", ln.Addr().String()).Bool("tls", servesTLS).Str("flavor", snap.Flavor).Strs("upstream", snap.Config.Upstream.Nodes).Msg("esguard started")
+	log.Info().Str("listen", ln.Addr().String()).Bool("tls", servesTLS).Str("flavor", snap.Flavor).Str("flavor_source", snap.FlavorSource).Strs("upstream", snap.Config.Upstream.Nodes).Msg("esguard started")
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -77,6 +77,10 @@ type Node struct {
 	cluster  Cluster
 	metaReqs int
 	metaFail bool
+	main     string // GET / answer set with SetMain
+	version  string // version.number of GET /; "" for MainResponse's
+	flavor   string // version.build_flavor of GET /
+	detects  int
 	docs     docStore // answers APIKeysOpaqueID requests (docs.go)
 }
 
@@ -130,7 +134,89 @@ func (n *Node) SetCluster(c Cluster) {
 	n.mu.Unlock()
 }
 
-// MetadataRequests returns how many GET /_resolve/index/* requests arrived.
+// SetVersion makes the node report version.number and build_flavor in GET / (by default
+// it answers MainResponse, 9.1.0). A node of a version before 7.14 sends no
+// X-Elastic-Product header, as those versions did not, and answers esguard's metadata
+// requests on the _cat APIs only.
+func (n *Node) SetVersion(number, buildFlavor string) {
+	n.mu.Lock()
+	n.version, n.flavor = number, buildFlavor
+	n.mu.Unlock()
+}
+
+// SetMain makes the node answer GET / with body, as it is.
+func (n *Node) SetMain(body string) {
+	n.mu.Lock()
+	n.main = body
+	n.mu.Unlock()
+}
+
+// FlavorOpaqueID is the X-Opaque-Id of esguard's flavour detection, answered like GET /
+// without being recorded in Requests or Count; DetectRequests counts them.
+const FlavorOpaqueID = "esguard-flavor"
+
+// DetectRequests returns how many flavour detection requests arrived.
+func (n *Node) DetectRequests() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.detects
+}
+
+// mainResponse is the node's GET / answer and whether it predates X-Elastic-Product.
+func (n *Node) mainResponse() (body string, legacy bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.main != "" {
+		return n.main, false
+	}
+	if n.version == "" {
+		return MainResponse, false
+	}
+	v := map[string]any{"number": n.version, "lucene_version": "10.2.0"}
+	if n.flavor != "" {
+		v["build_flavor"] = n.flavor
+	}
+	b, _ := json.Marshal(map[string]any{"name": "fake-node", "cluster_name": "fake", "version": v, "tagline": "You Know, for Search"})
+	return string(b), legacyVersion(n.version)
+}
+
+// legacyVersion reports whether an Elasticsearch version predates 7.14.
+func legacyVersion(v string) bool {
+	major, rest, _ := strings.Cut(v, ".")
+	minor, _, _ := strings.Cut(rest, ".")
+	ma, _ := strconv.Atoi(major)
+	mi, _ := strconv.Atoi(minor)
+	return ma < 7 || ma == 7 && mi < 14
+}
+
+// catIndices and catAliases render the cluster as GET /_cat/indices and
+// GET /_cat/aliases do with format=json.
+func (c Cluster) catIndices() []byte {
+	rows := []map[string]string{}
+	for _, i := range c.Indices {
+		status := "open"
+		if i.Closed {
+			status = "close"
+		}
+		rows = append(rows, map[string]string{"index": i.Name, "status": status})
+	}
+	b, _ := json.Marshal(rows)
+	return b
+}
+
+func (c Cluster) catAliases() []byte {
+	rows := []map[string]string{}
+	for _, a := range c.Aliases {
+		for _, i := range a.Indices {
+			rows = append(rows, map[string]string{"alias": a.Name, "index": i})
+		}
+	}
+	b, _ := json.Marshal(rows)
+	return b
+}
+
+// MetadataRequests returns how many metadata requests (GET /_resolve/index/*, or the
+// _cat APIs of a legacy version) arrived.
 func (n *Node) MetadataRequests() int {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -281,10 +367,22 @@ func (n *Node) Reset() {
 const HealthOpaqueID = "esguard-health"
 
 func (n *Node) handle(ctx *fasthttp.RequestCtx) {
-	if string(ctx.Request.Header.Peek("X-Opaque-Id")) == HealthOpaqueID {
-		ctx.Response.Header.Set("X-elastic-product", "Elasticsearch")
+	main, legacy := n.mainResponse()
+	product := func() {
+		if !legacy {
+			ctx.Response.Header.Set("X-elastic-product", "Elasticsearch")
+		}
+	}
+	switch string(ctx.Request.Header.Peek("X-Opaque-Id")) {
+	case FlavorOpaqueID:
+		n.mu.Lock()
+		n.detects++
+		n.mu.Unlock()
+		fallthrough
+	case HealthOpaqueID:
+		product()
 		ctx.Response.Header.SetContentType("application/json")
-		ctx.Response.SetBodyString(MainResponse)
+		ctx.Response.SetBodyString(main)
 		return
 	}
 	if string(ctx.Request.Header.Peek("X-Opaque-Id")) == APIKeysOpaqueID {
@@ -294,10 +392,20 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 	if string(ctx.Method()) == "GET" && string(ctx.Request.Header.Peek("X-Opaque-Id")) == MetadataOpaqueID {
 		n.mu.Lock()
 		n.metaReqs++
-		body := n.clusterWithDocs().resolveIndex(string(ctx.QueryArgs().Peek("expand_wildcards")))
+		var body []byte
 		fail := n.metaFail
+		switch path := string(ctx.Path()); {
+		case path == "/_cat/indices":
+			body = n.clusterWithDocs().catIndices()
+		case path == "/_cat/aliases":
+			body = n.clusterWithDocs().catAliases()
+		case legacy:
+			fail = true // no resolve index API before 7.9
+		default:
+			body = n.clusterWithDocs().resolveIndex(string(ctx.QueryArgs().Peek("expand_wildcards")))
+		}
 		n.mu.Unlock()
-		ctx.Response.Header.Set("X-elastic-product", "Elasticsearch")
+		product()
 		if fail {
 			ctx.Response.SetStatusCode(fasthttp.StatusServiceUnavailable)
 			ctx.Response.SetBodyString(`{"error":"unavailable","status":503}`)
@@ -325,8 +433,11 @@ func (n *Node) handle(ctx *fasthttp.RequestCtx) {
 	n.mu.Unlock()
 
 	resp := answer(r)
+	if r.Path() == "/" && resp.Body == MainResponse {
+		resp.Body = main
+	}
 	ctx.Response.SetStatusCode(resp.Status)
-	ctx.Response.Header.Set("X-elastic-product", "Elasticsearch")
+	product()
 	ctx.Response.Header.SetContentType("application/json")
 	for k, v := range resp.Header {
 		ctx.Response.Header.Set(k, v)

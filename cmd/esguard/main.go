@@ -15,12 +15,14 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/esguard/esguard/auth"
 	"github.com/esguard/esguard/config"
+	"github.com/esguard/esguard/privileges"
 	"github.com/esguard/esguard/proxy"
 	"github.com/esguard/esguard/routes"
 	"github.com/rs/zerolog"
@@ -33,9 +35,9 @@ const usage = `esguard enforces Elasticsearch security privileges in front of a 
 
 Usage:
   esguard serve --config FILE
-  esguard validate --config FILE
+  esguard validate --config FILE [--flavor F]
   esguard explain --config FILE --user NAME [--run-as NAME [--run-as-reason TEXT]] METHOD PATH [--body FILE]
-  esguard routes [METHOD PATH]
+  esguard routes [--flavor F] [METHOD PATH]
   esguard hash-password [--cost N] < password
   esguard health [--url URL] [--timeout D]
   esguard version
@@ -101,6 +103,7 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("validate", stderr)
 	path := fs.String("config", "", "configuration file")
+	flavour := fs.String("flavor", "", "check the roles against this flavour instead of the configured one: "+strings.Join(privileges.Flavours, ", "))
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return 2
 	}
@@ -108,7 +111,10 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "esguard validate: --config is required")
 		return 2
 	}
-	_, problems := config.Load(*path)
+	if *flavour != "" && !knownFlavour(*flavour, stderr, "validate") {
+		return 2
+	}
+	_, problems := config.LoadWith(*path, config.Options{Flavor: *flavour})
 	for _, p := range problems {
 		fmt.Fprintln(stdout, p.String())
 	}
@@ -168,7 +174,20 @@ type routeAnswer struct {
 }
 
 func cmdRoutes(args []string, stdout, stderr io.Writer) int {
-	t := routes.Default()
+	fs := newFlags("routes", stderr)
+	flavour := fs.String("flavor", "9", "the flavour whose route table to use: "+strings.Join(privileges.Flavours, ", "))
+	args, err := parseInterleaved(fs, args)
+	if err != nil {
+		return 2
+	}
+	if !knownFlavour(*flavour, stderr, "routes") {
+		return 2
+	}
+	t, err := routes.ForFlavour(*flavour)
+	if err != nil {
+		fmt.Fprintf(stderr, "esguard routes: %v\n", err)
+		return 2
+	}
 	switch len(args) {
 	case 0:
 		w := bufio.NewWriter(stdout)
@@ -186,7 +205,7 @@ func cmdRoutes(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case 2:
 	default:
-		fmt.Fprintln(stderr, "usage: esguard routes [METHOD PATH]")
+		fmt.Fprintln(stderr, "usage: esguard routes [--flavor F] [METHOD PATH]")
 		return 2
 	}
 	method := strings.ToUpper(args[0])
@@ -430,4 +449,13 @@ func shutdown(srv *proxy.Server, admin *proxy.Admin, log zerolog.Logger, grace t
 		return 1
 	}
 	return 0
+}
+
+// knownFlavour reports whether name is one of privileges.Flavours, telling stderr when not.
+func knownFlavour(name string, stderr io.Writer, cmd string) bool {
+	if slices.Contains(privileges.Flavours, name) {
+		return true
+	}
+	fmt.Fprintf(stderr, "esguard %s: unknown flavor [%s] (known: %s)\n", cmd, name, strings.Join(privileges.Flavours, ", "))
+	return false
 }

@@ -10,6 +10,11 @@
 // errors are those Elasticsearch answers (no handler found, method not allowed, bad
 // percent-encoding).
 //
+// The shield1 and shield2 flavours have tables of their own (data/es-1.7-routes.tsv and
+// data/es-2.4-routes.tsv, from the registerHandler calls of Elasticsearch 1.7 and 2.4 and
+// of the Shield and license plugins of those versions), matched as Elasticsearch 1.x and
+// 2.x match them: one trie per method, no 405, empty path segments dropped (legacy.go).
+//
 // The package is pure: it imports only the standard library and must not import HTTP
 // servers or clients (fasthttp, net/http), YAML or logging packages, nor touch the
 // network or the clock. Query strings reach it through a lookup function so that it

@@ -8,6 +8,10 @@ func ForFlavour(flavour string) (*Table, error) {
 	switch flavour {
 	case "9":
 		return defaultTable(), nil
+	case "shield1":
+		return shield1Table(), nil
+	case "shield2":
+		return shield2Table(), nil
 	}
 	return nil, fmt.Errorf("no route table for flavour [%s]", flavour)
 }

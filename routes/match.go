@@ -74,6 +74,11 @@ func (m *Match) Indices() []string {
 		return nil
 	}
 	v, _ := m.Param(m.Route.IndexParam)
+	return splitIndices(v)
+}
+
+// splitIndices splits an index list as Indices describes.
+func splitIndices(v string) []string {
 	parts := strings.Split(v, ",")
 	for len(parts) > 0 && parts[len(parts)-1] == "" {
 		parts = parts[:len(parts)-1]
@@ -98,11 +103,19 @@ func (m *Match) Indices() []string {
 // (which Elasticsearch answers itself and esguard does not), get *MethodNotAllowedError
 // even when the path matches nothing. A path that cannot be decoded is *BadPathError.
 //
+// A table of the shield1 or shield2 flavour routes as Elasticsearch 1.x and 2.x do
+// instead (see legacy.go): one trie per method, no 405, empty segments dropped, '+' in a
+// parameter read as a space, and an unknown method served as GET, so that the matched
+// route's method can differ from the request's.
+//
 // Match does not allocate unless a parameter needs percent-decoding or it fails.
 func (t *Table) Match(method, rawPath string) (Match, error) {
 	path, _, _ := strings.Cut(rawPath, "?")
 	if err := checkPath(path); err != nil {
 		return Match{}, err
+	}
+	if t.legacy {
+		return t.legacyMatch(method, path)
 	}
 	var buf [maxSegments]string
 	segs, fits := splitPath(path, &buf)

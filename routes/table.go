@@ -23,11 +23,34 @@ const maxParams = 5
 // Table is an immutable route table: the routes of one Elasticsearch flavour, in a trie
 // shaped like Elasticsearch's own.
 type Table struct {
+	// legacy selects the routing of Elasticsearch 1.x and 2.x (see legacyMatch).
+	legacy bool
 	routes []*Route
 	root   node      // the trie below "/"
 	top    *handlers // the routes of "/" itself (PathTrie.rootValue)
 	// siblings maps a route without indices to the route that adds an {index} segment.
 	siblings map[*Route]sibling
+}
+
+// es17 and es24 are the route tables of Elasticsearch 1.7 and 2.4, with the Shield and
+// license plugins of those versions (flavours shield1 and shield2).
+//
+//go:embed data/es-1.7-routes.tsv
+var es17 string
+
+//go:embed data/es-2.4-routes.tsv
+var es24 string
+
+var shield1Table = sync.OnceValue(func() *Table { return mustParse(es17, true) })
+
+var shield2Table = sync.OnceValue(func() *Table { return mustParse(es24, true) })
+
+func mustParse(data string, legacy bool) *Table {
+	t, err := parseTableFor(data, legacy)
+	if err != nil {
+		panic("routes: embedded table: " + err.Error())
+	}
+	return t
 }
 
 var defaultTable = sync.OnceValue(func() *Table {
@@ -46,12 +69,16 @@ func Default() *Table { return defaultTable() }
 func (t *Table) Routes() []*Route { return slices.Clone(t.routes) }
 
 // parseTable builds a table from the reference TSV text.
-func parseTable(data string) (*Table, error) {
+func parseTable(data string) (*Table, error) { return parseTableFor(data, false) }
+
+// parseTableFor builds a table from TSV text; legacy selects the routing of
+// Elasticsearch 1.x and 2.x.
+func parseTableFor(data string, legacy bool) (*Table, error) {
 	lines := strings.Split(strings.TrimSuffix(data, "\n"), "\n")
 	if lines[0] != tableHeader {
 		return nil, fmt.Errorf("line 1: header is %q, want %q", lines[0], tableHeader)
 	}
-	t := &Table{routes: make([]*Route, 0, len(lines)-1)}
+	t := &Table{legacy: legacy, routes: make([]*Route, 0, len(lines)-1)}
 	for n, line := range lines[1:] {
 		r, err := parseRoute(line)
 		if err == nil {
@@ -75,7 +102,7 @@ func (t *Table) add(r *Route) error {
 		}
 		return t.top.add(r, mi)
 	}
-	return t.root.insert(strings.Split(r.Path[1:], "/"), r, mi)
+	return t.root.insert(strings.Split(r.Path[1:], "/"), r, mi, t.legacy)
 }
 
 // parseRoute parses and checks one row.
@@ -196,6 +223,15 @@ func parseNotes(r *Route) error {
 		// context to the user who created it.
 		if strings.Contains(item, "not an IndicesRequest") {
 			r.nameOnly, r.continuation = true, true
+		}
+		// Elasticsearch 1.x and 2.x keep path and query parameters in one map, so a
+		// handler that reads its indices from a parameter also reads them from the query
+		// when the path has none (GET /_search?index=a), and some read a second one
+		// (percolate_index).
+		if rest, ok := strings.CutPrefix(item, "query parameter "); ok {
+			if p, _, ok := strings.Cut(rest, " names the indices"); ok && p != "" && !strings.Contains(p, " ") {
+				r.queryIndices = p
+			}
 		}
 		list, ok := strings.CutPrefix(item, "also=")
 		if !ok || alternativeAlso[r.Method+" "+r.Path] {

@@ -60,6 +60,11 @@ const (
 //     the handler and op_type, as RestIndexAction decides; a bad op_type is
 //     *BadRequestError), indices:data/read/search for a search template, and the action
 //     itself otherwise (indices:data/write/delete for a delete).
+//   - In a 1.x or 2.x table, a route whose handler reads its indices from a parameter
+//     that the query can give (notes: "query parameter index names the indices") takes
+//     them from the query when the path has none, as Elasticsearch then does; a route
+//     with indices in the path refuses such a parameter (percolate_index) with
+//     *BadRequestError, since it would redirect the action away from the path's indices.
 //   - The further actions the handler runs (the table's also=, e.g. indices:monitor/segments
 //     after cluster:monitor/state for GET /_cat/segments/{index}) follow, classified the
 //     same way.
@@ -73,6 +78,16 @@ func (m *Match) Targets(query func(key string) (string, bool)) ([]Target, error)
 	}
 	idx := m.Indices()
 	ts := make([]Target, 0, 2+len(r.also))
+	first := idx
+	if r.queryIndices != "" && query != nil {
+		if v, ok := query(r.queryIndices); ok {
+			if r.Source != SourceNone {
+				return nil, &BadRequestError{Type: "illegal_argument_exception",
+					Reason: "esguard does not accept the [" + r.queryIndices + "] parameter here: it would send the request to other indices than the path names"}
+			}
+			first = splitIndices(v)
+		}
+	}
 	if r.nameOnly {
 		ts = append(ts, Target{Action: r.Action, Indices: idx, NameOnly: true})
 		if r.Source == SourcePath {
@@ -83,7 +98,7 @@ func (m *Match) Targets(query func(key string) (string, bool)) ([]Target, error)
 			ts = append(ts, Target{Action: item, Indices: idx})
 		}
 	} else {
-		ts = append(ts, target(r.Action, idx))
+		ts = append(ts, target(r.Action, first))
 	}
 	for _, a := range r.also {
 		ts = append(ts, target(a, idx))

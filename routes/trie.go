@@ -88,7 +88,10 @@ type node struct {
 	children map[string]*node // literal children, by segment
 	wild     *node            // the {param} child
 	name     string           // the parameter name, when this node is a {param} segment
-	value    *handlers        // routes whose template ends here; nil when none
+	// perMethod holds the parameter name by method in a legacy table, where each
+	// method has its own trie (RestController of Elasticsearch 1.x and 2.x).
+	perMethod *[len(methodNames)]string
+	value     *handlers // routes whose template ends here; nil when none
 }
 
 // child is PathTrie's children.get(token): a request segment that is literally "*" finds
@@ -149,12 +152,27 @@ func (n *node) retrieve(segs []string, i int, m mode) *handlers {
 // Elasticsearch's. (A stale extra name can make Elasticsearch refuse the request for an
 // unrecognized parameter, or shadow a query parameter of that name; no node is named
 // op_type, the one query parameter Targets reads.)
-func (n *node) insert(segs []string, r *Route, mi int) error {
+//
+// In a legacy table, each method has its own trie, so only the routes of one method must
+// agree on a parameter name. (Elasticsearch 1.x and 2.x do not refuse a second name: they
+// rename the node, and the routes registered first then read their parameter under the
+// other name. A table must not rely on that.)
+func (n *node) insert(segs []string, r *Route, mi int, legacy bool) error {
 	for i, seg := range segs {
 		if name, ok := paramName(seg); ok {
 			if n.wild == nil {
 				n.wild = &node{name: name}
-			} else if n.wild.name != name {
+			}
+			switch {
+			case legacy:
+				if n.wild.perMethod == nil {
+					n.wild.perMethod = new([len(methodNames)]string)
+				}
+				if prev := n.wild.perMethod[mi]; prev != "" && prev != name {
+					return fmt.Errorf("conflicting wildcard names for same path and method %s: %s and %s", r.Method, prev, name)
+				}
+				n.wild.perMethod[mi] = name
+			case n.wild.name != name:
 				return fmt.Errorf("conflicting wildcard names for same path: %s and %s", n.wild.name, name)
 			}
 			for _, above := range segs[:i] {

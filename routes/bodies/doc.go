@@ -5,7 +5,8 @@
 // It covers the bodies whose items each name their own index: the NDJSON bodies of
 // _bulk (BulkRequestParser) and of _msearch, _msearch/template and _fleet/_fleet_msearch
 // (MultiSearchRequest.readMultiLineFormat), and the JSON bodies of _mget
-// (MultiGetRequest) and _mtermvectors (MultiTermVectorsRequest). Beside the scanners it
+// (MultiGetRequest) and _mtermvectors (MultiTermVectorsRequest), and the NDJSON body of
+// the _mpercolate API of Elasticsearch 1.x and 2.x (ScanMultiPercolate). Beside the scanners it
 // rewrites such bodies so that only the authorized items are forwarded (FilterDocs,
 // MultiSearchHeader) and splices the upstream response back into one entry per original
 // item (MergeArray).

@@ -3,11 +3,16 @@ package routes
 import "fmt"
 
 // ForFlavour returns the shared route table of a privilege flavour ("9", "8",
-// "serverless", "shield2" or "shield1"), built on first use.
+// "serverless", "shield2" or "shield1"), built on first use:
+//
+//   - "9": Elasticsearch 9.x (data/es-9.5-routes.tsv);
+//   - "8": Elasticsearch 8.19 (data/es-8.19-routes.tsv).
 func ForFlavour(flavour string) (*Table, error) {
 	switch flavour {
 	case "9":
 		return defaultTable(), nil
+	case "8":
+		return es8Table(), nil
 	}
 	return nil, fmt.Errorf("no route table for flavour [%s]", flavour)
 }

@@ -14,6 +14,11 @@ import (
 //go:embed data/es-9.5-routes.tsv
 var es95 string
 
+// es819 is the route table of Elasticsearch 8.19, derived from es95 (see data/README.md).
+//
+//go:embed data/es-8.19-routes.tsv
+var es819 string
+
 const tableHeader = "method\tpath_template\taction\tindex_source\trest_handler\tnotes"
 
 // maxParams is the most {param} segments a template may have (the table's most is 5, in
@@ -30,13 +35,18 @@ type Table struct {
 	siblings map[*Route]sibling
 }
 
-var defaultTable = sync.OnceValue(func() *Table {
-	t, err := parseTable(es95)
+var defaultTable = sync.OnceValue(func() *Table { return mustParse("es-9.5-routes.tsv", es95) })
+
+var es8Table = sync.OnceValue(func() *Table { return mustParse("es-8.19-routes.tsv", es819) })
+
+// mustParse parses an embedded table, which the tests keep valid.
+func mustParse(name, data string) *Table {
+	t, err := parseTable(data)
 	if err != nil {
-		panic("routes: embedded table: " + err.Error())
+		panic("routes: embedded " + name + ": " + err.Error())
 	}
 	return t
-})
+}
 
 // Default returns the Elasticsearch 9.x route table, built once on first use.
 func Default() *Table { return defaultTable() }

@@ -6,6 +6,9 @@ import (
 	"testing"
 )
 
+// flavours are the flavours with a route table.
+var flavours = []string{"9", "8", "serverless"}
+
 // rowFlavours are the flavours whose table has a route for every row of its file.
 var rowFlavours = []string{"9", "8"}
 
@@ -20,7 +23,7 @@ func flavourTable(t testing.TB, flavour string) *Table {
 
 func TestForFlavour(t *testing.T) {
 	t.Parallel()
-	for _, f := range rowFlavours {
+	for _, f := range flavours {
 		if a, b := flavourTable(t, f), flavourTable(t, f); a != b {
 			t.Errorf("flavour %s: two tables", f)
 		}
@@ -28,8 +31,8 @@ func TestForFlavour(t *testing.T) {
 	if flavourTable(t, "9") != Default() {
 		t.Error(`ForFlavour("9") is not Default()`)
 	}
-	if flavourTable(t, "8") == Default() {
-		t.Error(`ForFlavour("8") is the 9 table`)
+	if flavourTable(t, "8") == Default() || flavourTable(t, "serverless") == Default() {
+		t.Error("a flavour other than 9 has the 9 table")
 	}
 	if _, err := ForFlavour("7"); err == nil {
 		t.Error(`ForFlavour("7") gave a table`)
@@ -152,5 +155,104 @@ func TestFlavourDifferences(t *testing.T) {
 		case m.Route.Action != tt.action || strings.Join(m.Indices(), ",") != strings.Join(tt.indices, ","):
 			t.Errorf("%s: %s %s is %s on %v, want %s on %v", tt.flavour, tt.method, tt.path, m.Route.Action, m.Indices(), tt.action, tt.indices)
 		}
+	}
+}
+
+// TestServerlessTable checks the serverless table against the 9 table: the handlers
+// listed in serverless-handlers.txt are handlers of the 9.5 table, and every path of a
+// 9 route resolves to the same route under serverless when its handler is listed, and
+// is refused as a path without a handler otherwise.
+func TestServerlessTable(t *testing.T) {
+	t.Parallel()
+	public, err := parseHandlerList(serverlessHandlers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	handlers := map[string]bool{}
+	for _, r := range Default().Routes() {
+		handlers[r.Handler] = true
+	}
+	for h := range public {
+		if !handlers[h] {
+			t.Errorf("%s is listed but is no handler of the 9.5 table", h)
+		}
+	}
+	sl := flavourTable(t, "serverless")
+	served := 0
+	for _, r := range Default().Routes() {
+		path := samplePath(r.Path)
+		m, err := sl.Match(r.Method, path)
+		switch {
+		case public[r.Handler]:
+			served++
+			if err != nil || m.Route.Method != r.Method || m.Route.Path != r.Path || m.Route.Action != r.Action {
+				t.Errorf("%s %s: %v %v, want the route of %s", r.Method, path, m.Route, err, r.Handler)
+			}
+		case !errors.Is(err, ErrUnknownRoute):
+			t.Errorf("%s %s (%s): %v %v, want no handler found", r.Method, path, r.Handler, m.Route, err)
+		}
+	}
+	if n := len(sl.Routes()); n != served || n != 465 {
+		t.Errorf("%d serverless routes, %d rows with a listed handler, want 465", n, served)
+	}
+}
+
+// TestServerlessRefusesInternalAPIs checks some APIs that Serverless serves and some it
+// keeps internal.
+func TestServerlessRefusesInternalAPIs(t *testing.T) {
+	t.Parallel()
+	sl := flavourTable(t, "serverless")
+	tests := []struct {
+		method, path, action string // action "" when refused
+	}{
+		{"GET", "/logs/_search", "indices:data/read/search"},
+		{"POST", "/_search", "indices:data/read/search"},
+		{"POST", "/logs/_bulk", "indices:data/write/bulk"},
+		{"POST", "/_query/async", "indices:data/read/esql"},
+		{"POST", "/_ingest/_simulate", "indices:data/write/simulate/bulk"},
+		{"POST", "/_otlp/v1/logs", "indices:data/write/otlp/logs"},
+		{"PUT", "/_security/role/r", "cluster:admin/xpack/security/role/put"},
+		{"GET", "/_nodes/hot_threads", ""},
+		{"GET", "/_nodes/n1/hot_threads", ""},
+		{"GET", "/_stats", ""},
+		{"GET", "/logs/_stats", ""},
+		{"GET", "/_cluster/health", ""},
+		{"GET", "/_inference/_services", ""},
+		{"PUT", "/_ilm/policy/p", ""},
+		{"GET", "/logs/_knn_search", ""},
+		{"POST", "/logs/_unfreeze", ""},
+	}
+	for _, tt := range tests {
+		m, err := sl.Match(tt.method, tt.path)
+		switch {
+		case tt.action == "":
+			if !errors.Is(err, ErrUnknownRoute) {
+				t.Errorf("%s %s: %v %v, want no handler found", tt.method, tt.path, m.Route, err)
+			}
+		case err != nil:
+			t.Errorf("%s %s: %v", tt.method, tt.path, err)
+		case m.Route.Action != tt.action:
+			t.Errorf("%s %s is %s, want %s", tt.method, tt.path, m.Route.Action, tt.action)
+		}
+	}
+}
+
+func TestParseHandlerListRefusesMalformedLines(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, data string }{
+		{"no evidence", "org.example.RestA\n"},
+		{"unknown evidence", "org.example.RestA\tguess\n"},
+		{"no class", "\tspec\n"},
+		{"space in class", "org.example.Rest A\tspec\n"},
+		{"listed twice", "org.example.RestA\tspec\norg.example.RestA\tsource\n"},
+	}
+	for _, tt := range tests {
+		if _, err := parseHandlerList(tt.data); err == nil {
+			t.Errorf("%s: no error", tt.name)
+		}
+	}
+	got, err := parseHandlerList("# comment\n\norg.example.RestA\tspec\norg.example.RestB\tsource\n")
+	if err != nil || len(got) != 2 || !got["org.example.RestA"] || !got["org.example.RestB"] {
+		t.Errorf("%v, %v", got, err)
 	}
 }

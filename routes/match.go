@@ -97,6 +97,8 @@ func (m *Match) Indices() []string {
 // HEAD is not derived from GET. A method Elasticsearch does not know, and OPTIONS
 // (which Elasticsearch answers itself and esguard does not), get *MethodNotAllowedError
 // even when the path matches nothing. A path that cannot be decoded is *BadPathError.
+// A route whose handler the table's flavour does not serve (a serverless table's
+// internal APIs) still decides how the path resolves, and is refused as ErrUnknownRoute.
 //
 // Match does not allocate unless a parameter needs percent-decoding or it fails.
 func (t *Table) Match(method, rawPath string) (Match, error) {
@@ -118,6 +120,9 @@ func (t *Table) Match(method, rawPath string) (Match, error) {
 		}
 		h := t.lookup(segs, m)
 		if r := h.route(mi); r != nil {
+			if r.refused {
+				return Match{}, ErrUnknownRoute
+			}
 			m := newMatch(r, segs)
 			if err := m.checkSlashes(path); err != nil {
 				return Match{}, err

@@ -52,6 +52,7 @@ type Route struct {
 	nameOnly     bool        // the top-level check is on the action name only (notes)
 	continuation bool        // continues a context (scroll, PIT, async result, SQL cursor) by its id
 	also         []string    // further actions the handler runs (notes: also=...)
+	refused      bool        // in the trie, but the table's flavour does not serve its handler
 }
 
 // pathParam is a {name} segment of a template, at segment pos counted from the first

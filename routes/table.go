@@ -19,6 +19,12 @@ var es95 string
 //go:embed data/es-8.19-routes.tsv
 var es819 string
 
+// serverlessHandlers lists the REST handlers of es95 that Elastic Cloud Serverless serves
+// to users (@ServerlessScope(Scope.PUBLIC)), with the evidence for each.
+//
+//go:embed data/serverless-handlers.txt
+var serverlessHandlers string
+
 const tableHeader = "method\tpath_template\taction\tindex_source\trest_handler\tnotes"
 
 // maxParams is the most {param} segments a template may have (the table's most is 5, in
@@ -35,13 +41,21 @@ type Table struct {
 	siblings map[*Route]sibling
 }
 
-var defaultTable = sync.OnceValue(func() *Table { return mustParse("es-9.5-routes.tsv", es95) })
+var defaultTable = sync.OnceValue(func() *Table { return mustParse("es-9.5-routes.tsv", es95, nil) })
 
-var es8Table = sync.OnceValue(func() *Table { return mustParse("es-8.19-routes.tsv", es819) })
+var es8Table = sync.OnceValue(func() *Table { return mustParse("es-8.19-routes.tsv", es819, nil) })
+
+var serverlessTable = sync.OnceValue(func() *Table {
+	public, err := parseHandlerList(serverlessHandlers)
+	if err != nil {
+		panic("routes: embedded serverless-handlers.txt: " + err.Error())
+	}
+	return mustParse("es-9.5-routes.tsv", es95, func(r *Route) bool { return public[r.Handler] })
+})
 
 // mustParse parses an embedded table, which the tests keep valid.
-func mustParse(name, data string) *Table {
-	t, err := parseTable(data)
+func mustParse(name, data string, keep func(*Route) bool) *Table {
+	t, err := parseTableKeeping(data, keep)
 	if err != nil {
 		panic("routes: embedded " + name + ": " + err.Error())
 	}
@@ -56,7 +70,12 @@ func Default() *Table { return defaultTable() }
 func (t *Table) Routes() []*Route { return slices.Clone(t.routes) }
 
 // parseTable builds a table from the reference TSV text.
-func parseTable(data string) (*Table, error) {
+func parseTable(data string) (*Table, error) { return parseTableKeeping(data, nil) }
+
+// parseTableKeeping builds a table whose routes are the rows for which keep, when not
+// nil, returns true. The other rows stay in the trie, so that every path resolves as in
+// the full table, but Match refuses them: their handler is registered and not served.
+func parseTableKeeping(data string, keep func(*Route) bool) (*Table, error) {
 	lines := strings.Split(strings.TrimSuffix(data, "\n"), "\n")
 	if lines[0] != tableHeader {
 		return nil, fmt.Errorf("line 1: header is %q, want %q", lines[0], tableHeader)
@@ -65,12 +84,15 @@ func parseTable(data string) (*Table, error) {
 	for n, line := range lines[1:] {
 		r, err := parseRoute(line)
 		if err == nil {
+			r.refused = keep != nil && !keep(r)
 			err = t.add(r)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", n+2, err)
 		}
-		t.routes = append(t.routes, r)
+		if !r.refused {
+			t.routes = append(t.routes, r)
+		}
 	}
 	t.linkSiblings()
 	return t, nil
@@ -86,6 +108,28 @@ func (t *Table) add(r *Route) error {
 		return t.top.add(r, mi)
 	}
 	return t.root.insert(strings.Split(r.Path[1:], "/"), r, mi)
+}
+
+// parseHandlerList reads serverless-handlers.txt: one handler class per line, a tab and
+// the evidence ("source" or "spec"); blank lines and lines starting with # are skipped.
+func parseHandlerList(data string) (map[string]bool, error) {
+	out := make(map[string]bool)
+	for n, line := range strings.Split(data, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		class, evidence, ok := strings.Cut(line, "\t")
+		switch {
+		case !ok || class == "" || strings.ContainsAny(class, " \t/"):
+			return nil, fmt.Errorf("line %d: want a handler class, a tab and the evidence", n+1)
+		case evidence != "source" && evidence != "spec":
+			return nil, fmt.Errorf("line %d: evidence %q is neither source nor spec", n+1, evidence)
+		case out[class]:
+			return nil, fmt.Errorf("line %d: %s is listed twice", n+1, class)
+		}
+		out[class] = true
+	}
+	return out, nil
 }
 
 // parseRoute parses and checks one row.

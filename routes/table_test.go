@@ -105,7 +105,7 @@ func samplePath(template string) string { return paramPattern.ReplaceAllString(t
 // shadowed: each resolves to itself with sample values that are not literals.
 func TestEveryRowIsReachable(t *testing.T) {
 	t.Parallel()
-	for _, f := range rowFlavours {
+	for _, f := range flavours {
 		t.Run(f, func(t *testing.T) {
 			t.Parallel()
 			tb := flavourTable(t, f)

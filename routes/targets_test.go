@@ -125,7 +125,7 @@ func TestTargetsErrors(t *testing.T) {
 // cluster actions without indices, name-only checks first and only where noted.
 func TestTargetsForEveryRow(t *testing.T) {
 	t.Parallel()
-	for _, f := range rowFlavours {
+	for _, f := range flavours {
 		t.Run(f, func(t *testing.T) {
 			t.Parallel()
 			tb := flavourTable(t, f)

@@ -4,7 +4,10 @@
 // (action, indices) a request must be authorized for.
 //
 // The table is the reference table of Elasticsearch 9.x (data/es-9.5-routes.tsv, one row
-// per route of every REST handler), embedded and parsed once. Matching mirrors
+// per route of every REST handler), embedded and parsed once. ForFlavour gives the table
+// of another flavour: Elasticsearch 8.19 (data/es-8.19-routes.tsv, derived from the 9.5
+// table) or Elastic Cloud Serverless (the 9.5 table, serving only the handlers in
+// data/serverless-handlers.txt). Matching mirrors
 // Elasticsearch's PathTrie and RestController: literal segments beat {param} segments,
 // a path whose route lacks the method falls through to more wildcard matches, and the
 // errors are those Elasticsearch answers (no handler found, method not allowed, bad

@@ -102,6 +102,8 @@ func splitIndices(v string) []string {
 // HEAD is not derived from GET. A method Elasticsearch does not know, and OPTIONS
 // (which Elasticsearch answers itself and esguard does not), get *MethodNotAllowedError
 // even when the path matches nothing. A path that cannot be decoded is *BadPathError.
+// A route whose handler the table's flavour does not serve (a serverless table's
+// internal APIs) still decides how the path resolves, and is refused as ErrUnknownRoute.
 //
 // A table of the shield1 or shield2 flavour routes as Elasticsearch 1.x and 2.x do
 // instead (see legacy.go): one trie per method, no 405, empty segments dropped, '+' in a
@@ -131,6 +133,9 @@ func (t *Table) Match(method, rawPath string) (Match, error) {
 		}
 		h := t.lookup(segs, m)
 		if r := h.route(mi); r != nil {
+			if r.refused {
+				return Match{}, ErrUnknownRoute
+			}
 			m := newMatch(r, segs)
 			if err := m.checkSlashes(path); err != nil {
 				return Match{}, err

@@ -342,22 +342,27 @@ func literalsByDepth(t *Table) [][]string {
 
 func TestMatchAgreesWithElasticsearch(t *testing.T) {
 	t.Parallel()
-	tb := Default()
-	tr := newESTrie(tb)
-	byDepth := literalsByDepth(tb)
-	methods := append(methodNames[:], "get", "")
-	n := 0
-	for k, r := range tb.routes {
-		for _, p := range variants(r.Path, byDepth, k) {
-			for _, method := range methods {
-				n++
-				if diff := compareWithES(tb, tr, method, p); diff != "" {
-					t.Errorf("%s %q: %s", method, p, diff)
+	for _, f := range rowFlavours {
+		t.Run(f, func(t *testing.T) {
+			t.Parallel()
+			tb := flavourTable(t, f)
+			tr := newESTrie(tb)
+			byDepth := literalsByDepth(tb)
+			methods := append(methodNames[:], "get", "")
+			n := 0
+			for k, r := range tb.routes {
+				for _, p := range variants(r.Path, byDepth, k) {
+					for _, method := range methods {
+						n++
+						if diff := compareWithES(tb, tr, method, p); diff != "" {
+							t.Errorf("%s %q: %s", method, p, diff)
+						}
+					}
 				}
 			}
-		}
+			t.Logf("%d requests compared", n)
+		})
 	}
-	t.Logf("%d requests compared", n)
 }
 
 // TestMatchAgreesWithElasticsearchOnOverlaps compares Match with the oracle on every path
@@ -365,42 +370,47 @@ func TestMatchAgreesWithElasticsearch(t *testing.T) {
 // where both have a parameter): the paths where the trie's order of preference decides.
 func TestMatchAgreesWithElasticsearchOnOverlaps(t *testing.T) {
 	t.Parallel()
-	tb := Default()
-	tr := newESTrie(tb)
-	seen := map[string]bool{}
-	for i, a := range tb.routes {
-		sa := strings.Split(a.Path, "/")
-	next:
-		for _, b := range tb.routes[i+1:] {
-			sb := strings.Split(b.Path, "/")
-			if len(sa) != len(sb) {
-				continue
-			}
-			meet := make([]string, len(sa))
-			for k := range sa {
-				pa, pb := isNamedWildcard(sa[k]), isNamedWildcard(sb[k])
-				switch {
-				case pa && pb:
-					meet[k] = "v"
-				case pa:
-					meet[k] = sb[k]
-				case pb || sa[k] == sb[k]:
-					meet[k] = sa[k]
-				default:
-					continue next
+	for _, f := range rowFlavours {
+		t.Run(f, func(t *testing.T) {
+			t.Parallel()
+			tb := flavourTable(t, f)
+			tr := newESTrie(tb)
+			seen := map[string]bool{}
+			for i, a := range tb.routes {
+				sa := strings.Split(a.Path, "/")
+			next:
+				for _, b := range tb.routes[i+1:] {
+					sb := strings.Split(b.Path, "/")
+					if len(sa) != len(sb) {
+						continue
+					}
+					meet := make([]string, len(sa))
+					for k := range sa {
+						pa, pb := isNamedWildcard(sa[k]), isNamedWildcard(sb[k])
+						switch {
+						case pa && pb:
+							meet[k] = "v"
+						case pa:
+							meet[k] = sb[k]
+						case pb || sa[k] == sb[k]:
+							meet[k] = sa[k]
+						default:
+							continue next
+						}
+					}
+					p := strings.Join(meet, "/")
+					if seen[p] {
+						continue
+					}
+					seen[p] = true
+					for _, method := range []string{a.Method, b.Method, "PATCH", "OPTIONS"} {
+						if diff := compareWithES(tb, tr, method, p); diff != "" {
+							t.Errorf("%s %q (%s | %s): %s", method, p, a.Path, b.Path, diff)
+						}
+					}
 				}
 			}
-			p := strings.Join(meet, "/")
-			if seen[p] {
-				continue
-			}
-			seen[p] = true
-			for _, method := range []string{a.Method, b.Method, "PATCH", "OPTIONS"} {
-				if diff := compareWithES(tb, tr, method, p); diff != "" {
-					t.Errorf("%s %q (%s | %s): %s", method, p, a.Path, b.Path, diff)
-				}
-			}
-		}
+			t.Logf("%d overlapping paths", len(seen))
+		})
 	}
-	t.Logf("%d overlapping paths", len(seen))
 }

@@ -53,6 +53,7 @@ type Route struct {
 	continuation bool        // continues a context (scroll, PIT, async result, SQL cursor) by its id
 	also         []string    // further actions the handler runs (notes: also=...)
 	queryIndices string      // a query parameter that names the indices (notes; 1.x and 2.x)
+	refused      bool        // in the trie, but the table's flavour does not serve its handler
 }
 
 // pathParam is a {name} segment of a template, at segment pos counted from the first

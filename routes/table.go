@@ -14,6 +14,17 @@ import (
 //go:embed data/es-9.5-routes.tsv
 var es95 string
 
+// es819 is the route table of Elasticsearch 8.19, derived from es95 (see data/README.md).
+//
+//go:embed data/es-8.19-routes.tsv
+var es819 string
+
+// serverlessHandlers lists the REST handlers of es95 that Elastic Cloud Serverless serves
+// to users (@ServerlessScope(Scope.PUBLIC)), with the evidence for each.
+//
+//go:embed data/serverless-handlers.txt
+var serverlessHandlers string
+
 const tableHeader = "method\tpath_template\taction\tindex_source\trest_handler\tnotes"
 
 // maxParams is the most {param} segments a template may have (the table's most is 5, in
@@ -41,25 +52,37 @@ var es17 string
 //go:embed data/es-2.4-routes.tsv
 var es24 string
 
-var shield1Table = sync.OnceValue(func() *Table { return mustParse(es17, true) })
+var shield1Table = sync.OnceValue(func() *Table { return mustParse("es-1.7-routes.tsv", es17, tableOptions{legacy: true}) })
 
-var shield2Table = sync.OnceValue(func() *Table { return mustParse(es24, true) })
+var shield2Table = sync.OnceValue(func() *Table { return mustParse("es-2.4-routes.tsv", es24, tableOptions{legacy: true}) })
 
-func mustParse(data string, legacy bool) *Table {
-	t, err := parseTableFor(data, legacy)
+var defaultTable = sync.OnceValue(func() *Table { return mustParse("es-9.5-routes.tsv", es95, tableOptions{}) })
+
+var es8Table = sync.OnceValue(func() *Table { return mustParse("es-8.19-routes.tsv", es819, tableOptions{}) })
+
+var serverlessTable = sync.OnceValue(func() *Table {
+	public, err := parseHandlerList(serverlessHandlers)
 	if err != nil {
-		panic("routes: embedded table: " + err.Error())
+		panic("routes: embedded serverless-handlers.txt: " + err.Error())
+	}
+	return mustParse("es-9.5-routes.tsv", es95, tableOptions{keep: func(r *Route) bool { return public[r.Handler] }})
+})
+
+// tableOptions shape a table: legacy selects the routing of Elasticsearch 1.x and 2.x,
+// and keep, when not nil, chooses the rows the flavour serves.
+type tableOptions struct {
+	legacy bool
+	keep   func(*Route) bool
+}
+
+// mustParse parses an embedded table, which the tests keep valid.
+func mustParse(name, data string, o tableOptions) *Table {
+	t, err := parseTableWith(data, o)
+	if err != nil {
+		panic("routes: embedded " + name + ": " + err.Error())
 	}
 	return t
 }
-
-var defaultTable = sync.OnceValue(func() *Table {
-	t, err := parseTable(es95)
-	if err != nil {
-		panic("routes: embedded table: " + err.Error())
-	}
-	return t
-})
 
 // Default returns the Elasticsearch 9.x route table, built once on first use.
 func Default() *Table { return defaultTable() }
@@ -69,25 +92,29 @@ func Default() *Table { return defaultTable() }
 func (t *Table) Routes() []*Route { return slices.Clone(t.routes) }
 
 // parseTable builds a table from the reference TSV text.
-func parseTable(data string) (*Table, error) { return parseTableFor(data, false) }
+func parseTable(data string) (*Table, error) { return parseTableWith(data, tableOptions{}) }
 
-// parseTableFor builds a table from TSV text; legacy selects the routing of
-// Elasticsearch 1.x and 2.x.
-func parseTableFor(data string, legacy bool) (*Table, error) {
+// parseTableWith builds a table from TSV text. With o.keep, the rows it rejects stay in
+// the trie, so that every path resolves as in the full table, but Match refuses them:
+// their handler is registered and not served.
+func parseTableWith(data string, o tableOptions) (*Table, error) {
 	lines := strings.Split(strings.TrimSuffix(data, "\n"), "\n")
 	if lines[0] != tableHeader {
 		return nil, fmt.Errorf("line 1: header is %q, want %q", lines[0], tableHeader)
 	}
-	t := &Table{legacy: legacy, routes: make([]*Route, 0, len(lines)-1)}
+	t := &Table{legacy: o.legacy, routes: make([]*Route, 0, len(lines)-1)}
 	for n, line := range lines[1:] {
 		r, err := parseRoute(line)
 		if err == nil {
+			r.refused = o.keep != nil && !o.keep(r)
 			err = t.add(r)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", n+2, err)
 		}
-		t.routes = append(t.routes, r)
+		if !r.refused {
+			t.routes = append(t.routes, r)
+		}
 	}
 	t.linkSiblings()
 	return t, nil
@@ -103,6 +130,28 @@ func (t *Table) add(r *Route) error {
 		return t.top.add(r, mi)
 	}
 	return t.root.insert(strings.Split(r.Path[1:], "/"), r, mi, t.legacy)
+}
+
+// parseHandlerList reads serverless-handlers.txt: one handler class per line, a tab and
+// the evidence ("source" or "spec"); blank lines and lines starting with # are skipped.
+func parseHandlerList(data string) (map[string]bool, error) {
+	out := make(map[string]bool)
+	for n, line := range strings.Split(data, "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		class, evidence, ok := strings.Cut(line, "\t")
+		switch {
+		case !ok || class == "" || strings.ContainsAny(class, " \t/"):
+			return nil, fmt.Errorf("line %d: want a handler class, a tab and the evidence", n+1)
+		case evidence != "source" && evidence != "spec":
+			return nil, fmt.Errorf("line %d: evidence %q is neither source nor spec", n+1, evidence)
+		case out[class]:
+			return nil, fmt.Errorf("line %d: %s is listed twice", n+1, class)
+		}
+		out[class] = true
+	}
+	return out, nil
 }
 
 // parseRoute parses and checks one row.

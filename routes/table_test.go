@@ -105,22 +105,27 @@ func samplePath(template string) string { return paramPattern.ReplaceAllString(t
 // shadowed: each resolves to itself with sample values that are not literals.
 func TestEveryRowIsReachable(t *testing.T) {
 	t.Parallel()
-	tb := Default()
-	for _, r := range tb.Routes() {
-		path := samplePath(r.Path)
-		m, err := tb.Match(r.Method, path)
-		if err != nil {
-			t.Errorf("%s %s: %v", r.Method, path, err)
-			continue
-		}
-		if m.Route.Method != r.Method || m.Route.Path != r.Path || m.Route.Action != r.Action || m.Route != r {
-			t.Errorf("%s %s: matched %s %s (%s), want %s %s (%s)", r.Method, path,
-				m.Route.Method, m.Route.Path, m.Route.Action, r.Method, r.Path, r.Action)
-		}
-		for _, p := range r.params {
-			if v, ok := m.Param(p.name); !ok || v != "p1-"+p.name {
-				t.Errorf("%s %s: param %s = %q, %v", r.Method, path, p.name, v, ok)
+	for _, f := range flavours {
+		t.Run(f, func(t *testing.T) {
+			t.Parallel()
+			tb := flavourTable(t, f)
+			for _, r := range tb.Routes() {
+				path := samplePath(r.Path)
+				m, err := tb.Match(r.Method, path)
+				if err != nil {
+					t.Errorf("%s %s: %v", r.Method, path, err)
+					continue
+				}
+				if m.Route.Method != r.Method || m.Route.Path != r.Path || m.Route.Action != r.Action || m.Route != r {
+					t.Errorf("%s %s: matched %s %s (%s), want %s %s (%s)", r.Method, path,
+						m.Route.Method, m.Route.Path, m.Route.Action, r.Method, r.Path, r.Action)
+				}
+				for _, p := range r.params {
+					if v, ok := m.Param(p.name); !ok || v != "p1-"+p.name {
+						t.Errorf("%s %s: param %s = %q, %v", r.Method, path, p.name, v, ok)
+					}
+				}
 			}
-		}
+		})
 	}
 }

@@ -125,35 +125,40 @@ func TestTargetsErrors(t *testing.T) {
 // cluster actions without indices, name-only checks first and only where noted.
 func TestTargetsForEveryRow(t *testing.T) {
 	t.Parallel()
-	tb := Default()
-	for _, r := range tb.Routes() {
-		m, err := tb.Match(r.Method, samplePath(r.Path))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts, err := m.Targets(nil)
-		switch {
-		case r.Action == "":
-			if err != nil || ts == nil || len(ts) != 0 {
-				t.Errorf("%s %s: %v, %v; want no targets", r.Method, r.Path, ts, err)
+	for _, f := range flavours {
+		t.Run(f, func(t *testing.T) {
+			t.Parallel()
+			tb := flavourTable(t, f)
+			for _, r := range tb.Routes() {
+				m, err := tb.Match(r.Method, samplePath(r.Path))
+				if err != nil {
+					t.Fatal(err)
+				}
+				ts, err := m.Targets(nil)
+				switch {
+				case r.Action == "":
+					if err != nil || ts == nil || len(ts) != 0 {
+						t.Errorf("%s %s: %v, %v; want no targets", r.Method, r.Path, ts, err)
+					}
+					continue
+				case r.Source == SourceBody || r.Source == SourcePathAndBody:
+					if !errors.Is(err, ErrBodyTargets) {
+						t.Errorf("%s %s: %v, want ErrBodyTargets", r.Method, r.Path, err)
+					}
+					continue
+				case err != nil:
+					t.Errorf("%s %s: %v", r.Method, r.Path, err)
+					continue
+				}
+				if ts[0].Action != r.Action || ts[0].NameOnly != r.nameOnly {
+					t.Errorf("%s %s: first target %+v", r.Method, r.Path, ts[0])
+				}
+				for _, tg := range ts {
+					if isClusterAction(tg.Action) && tg.Indices != nil {
+						t.Errorf("%s %s: cluster target %+v has indices", r.Method, r.Path, tg)
+					}
+				}
 			}
-			continue
-		case r.Source == SourceBody || r.Source == SourcePathAndBody:
-			if !errors.Is(err, ErrBodyTargets) {
-				t.Errorf("%s %s: %v, want ErrBodyTargets", r.Method, r.Path, err)
-			}
-			continue
-		case err != nil:
-			t.Errorf("%s %s: %v", r.Method, r.Path, err)
-			continue
-		}
-		if ts[0].Action != r.Action || ts[0].NameOnly != r.nameOnly {
-			t.Errorf("%s %s: first target %+v", r.Method, r.Path, ts[0])
-		}
-		for _, tg := range ts {
-			if isClusterAction(tg.Action) && tg.Indices != nil {
-				t.Errorf("%s %s: cluster target %+v has indices", r.Method, r.Path, tg)
-			}
-		}
+		})
 	}
 }

@@ -109,8 +109,11 @@ func New(store *config.Store, opts Options) (*Server, error) {
 		WriteTimeout:                  l.WriteTimeout.Or(120e9),
 		IdleTimeout:                   l.IdleTimeout.Or(120e9),
 		Concurrency:                   l.MaxConnections,
-		CloseOnShutdown:               true,
-		Logger:                        fasthttpLogger{s.log},
+		// An idle keep-alive connection gives its buffers back to the pools: 10,000 idle
+		// clients would otherwise hold a read buffer of max_header_size each.
+		ReduceMemoryUsage: true,
+		CloseOnShutdown:   true,
+		Logger:            fasthttpLogger{s.log},
 	}
 	return s, nil
 }

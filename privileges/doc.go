@@ -11,6 +11,8 @@
 //     Privilege classes), the reference's description of each, and the era's rule for
 //     raw action names and patterns accepted as privileges (name + "*"). Serverless
 //     refuses the privileges of the features Elastic manages (Catalogue.Unavailable).
+//   - Migrate: one flavour's privilege written with another flavour's names, through
+//     the era's action renames (data/action-renames.tsv), never wider without saying so.
 //   - Role descriptors (RoleDescriptor and friends), filled by the config package.
 //   - Permission: the immutable union of a role set, compiled once (the caller caches it)
 //     and evaluated without allocating on the allowed path.

@@ -335,7 +335,7 @@ func migrateNamed(m Migration, src *catEntry, from, to *Catalogue) Migration {
 		return m
 	}
 	if src.failuresOnly {
-		// Raw action privileges apply to data, never to ::failures: offer the largest
+		// Raw action privileges apply to data, never to ::failures: offer a
 		// failures-only privilege within the source, else nothing.
 		for i := len(cands) - 1; i >= 0; i-- {
 			if langs[i].bits.subsetOf(want.bits) && !langs[i].empty() {

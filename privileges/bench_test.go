@@ -101,7 +101,7 @@ func BenchmarkCompile(b *testing.B) {
 func BenchmarkNewCatalogue(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := newCatalogue("9", es95Cluster, es95Index, deprecated9); err != nil {
+		if _, err := newCatalogue(spec9); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,19 +1,12 @@
 package privileges
 
 import (
-	_ "embed"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 )
-
-//go:embed data/es-9.5-cluster-privileges.tsv
-var es95Cluster string
-
-//go:embed data/es-9.5-index-privileges.tsv
-var es95Index string
 
 // Kind tells cluster privileges from index privileges.
 type Kind uint8
@@ -41,6 +34,9 @@ type Privilege struct {
 	Excluded   []string // action patterns subtracted from Patterns
 	Deprecated string   // "" or a sentence, e.g. "deprecated since 7.5, use [manage_transform]"
 	Notes      string   // the reference catalogue's notes
+	// Description is what the flavour's privileges reference says the privilege
+	// grants (data/descriptions-*.tsv), or "" where that reference does not name it.
+	Description string
 }
 
 // catEntry is a named privilege with its compiled matcher.
@@ -58,57 +54,48 @@ func (e *catEntry) match(action string) bool { return e.m.match(action) }
 // once and immutable; its methods are safe for concurrent use.
 type Catalogue struct {
 	flavour      string
+	era          era
 	cluster      map[string]*catEntry
 	index        map[string]*catEntry
 	clusterNames []string
 	indexNames   []string
-	clusterOrder []*catEntry // ClusterPrivilegeResolver.sortByAccessLevel
-	indexOrder   []*catEntry // IndexPrivilege VALUES order, data-selector privileges only
+	clusterOrder []*catEntry                // ClusterPrivilegeResolver.sortByAccessLevel
+	indexOrder   []*catEntry                // IndexPrivilege VALUES order, data-selector privileges only
+	unavailable  map[Kind]map[string]string // names the flavour refuses, with the reason
 
 	mu       sync.Mutex
 	granting atomic.Pointer[map[string][]string]
 }
 
-// deprecated9 are the 9.x deprecations of the Elasticsearch privileges reference.
-var deprecated9 = map[Kind]map[string]string{
-	ClusterKind: {
-		"manage_data_frame_transforms":         "deprecated since 7.5, use [manage_transform]",
-		"monitor_data_frame_transforms":        "deprecated since 7.5, use [monitor_transform]",
-		"manage_slm":                           "deprecated since 8.15 (its index lifecycle start and stop permissions will be removed, use [manage_ilm] for those)",
-		"read_slm":                             "deprecated since 8.15 (its index lifecycle status permission will be removed, use [read_ilm] for that)",
-		"manage_data_stream_global_retention":  "deprecated since 8.16 and has no effect",
-		"monitor_data_stream_global_retention": "deprecated since 8.16 and has no effect",
-	},
-	IndexKind: {
-		"read_cross_cluster": "deprecated in the Elasticsearch source (no longer extended), use [read] or [view_index_metadata]",
-	},
-}
-
-var es9 = sync.OnceValue(func() *Catalogue {
-	c, err := newCatalogue("9", es95Cluster, es95Index, deprecated9)
-	if err != nil {
-		panic("privileges: embedded 9.x catalogue: " + err.Error())
-	}
-	return c
-})
+var es9 = sync.OnceValue(func() *Catalogue { return mustCatalogue(spec9) })
 
 // ES9 returns the Elasticsearch 9.x catalogue (from the 9.5 source). It is built on
 // first use and shared.
 func ES9() *Catalogue { return es9() }
 
-func newCatalogue(flavour, clusterTSV, indexTSV string, deprecated map[Kind]map[string]string) (*Catalogue, error) {
-	c := &Catalogue{flavour: flavour, cluster: map[string]*catEntry{}, index: map[string]*catEntry{}}
+// mustCatalogue builds an embedded catalogue; the data is part of the binary and
+// tested, so an error is a build defect.
+func mustCatalogue(spec *catalogueSpec) *Catalogue {
+	c, err := newCatalogue(spec)
+	if err != nil {
+		panic("privileges: embedded " + spec.flavour + " catalogue: " + err.Error())
+	}
+	return c
+}
+
+func newCatalogue(spec *catalogueSpec) (*Catalogue, error) {
+	c := &Catalogue{flavour: spec.flavour, era: spec.era, cluster: map[string]*catEntry{}, index: map[string]*catEntry{}}
 	for _, src := range []struct {
 		kind Kind
 		tsv  string
 		into map[string]*catEntry
-	}{{ClusterKind, clusterTSV, c.cluster}, {IndexKind, indexTSV, c.index}} {
+	}{{ClusterKind, spec.clusterTSV, c.cluster}, {IndexKind, spec.indexTSV, c.index}} {
 		privs, err := parseCatalogueTSV(src.kind, src.tsv)
 		if err != nil {
 			return nil, err
 		}
 		for _, p := range privs {
-			p.Deprecated = deprecated[src.kind][p.Name]
+			p.Deprecated = spec.deprecated[src.kind][p.Name]
 			e := &catEntry{p: p, m: newActionMatcher(p.Patterns, p.Excluded)}
 			e.failuresOnly = src.kind == IndexKind && strings.HasPrefix(p.Notes, "selector=failures only")
 			e.failures = src.kind == IndexKind && (strings.HasPrefix(p.Notes, "selector=all") || strings.HasPrefix(p.Notes, "selector=data,failures") || e.failuresOnly)
@@ -118,6 +105,12 @@ func newCatalogue(flavour, clusterTSV, indexTSV string, deprecated map[Kind]map[
 			}
 			src.into[p.Name] = e
 		}
+	}
+	if err := c.describe(spec.descriptions); err != nil {
+		return nil, err
+	}
+	if err := c.withdraw(spec.unavailable, spec.unavailableReason); err != nil {
+		return nil, err
 	}
 	for name := range c.cluster {
 		c.clusterNames = append(c.clusterNames, name)
@@ -194,13 +187,13 @@ func IsIndexAction(action string) bool {
 }
 
 // Cluster resolves a cluster privilege name as ClusterPrivilegeResolver.resolve does:
-// the name is lower-cased; a name that is itself a cluster action pattern
-// (IsClusterAction) becomes a raw privilege granting name + "*"
+// the name is lower-cased; a name that is itself a cluster action pattern of the
+// flavour (Catalogue.IsClusterAction) becomes a raw privilege granting name + "*"
 // (RawActionPatternClusterPrivilege appends '*' unconditionally; "x*" + "*" grants the
 // same as "x*"); otherwise it must be a named privilege.
 func (c *Catalogue) Cluster(name string) (*Privilege, bool) {
 	lower := strings.ToLower(name)
-	if IsClusterAction(lower) {
+	if c.IsClusterAction(lower) {
 		return &Privilege{Name: lower, Kind: ClusterKind, Patterns: []string{lower + "*"}, Notes: "raw cluster action pattern"}, true
 	}
 	if e, ok := c.cluster[lower]; ok {
@@ -210,11 +203,12 @@ func (c *Catalogue) Cluster(name string) (*Privilege, bool) {
 }
 
 // Index resolves an index privilege name as IndexPrivilege.resolve does: the name is
-// lower-cased; a name that is itself an index action pattern (IsIndexAction) becomes a
+// lower-cased; a name that is itself an index action pattern of the flavour
+// (Catalogue.IsIndexAction) becomes a
 // raw privilege granting name + "*"; otherwise it must be a named privilege.
 func (c *Catalogue) Index(name string) (*Privilege, bool) {
 	lower := strings.ToLower(name)
-	if IsIndexAction(lower) {
+	if c.IsIndexAction(lower) {
 		return &Privilege{Name: lower, Kind: IndexKind, Patterns: []string{lower + "*"}, Notes: "raw index action pattern; selector=data"}, true
 	}
 	if e, ok := c.index[lower]; ok {
@@ -241,8 +235,12 @@ func (c *Catalogue) Names(k Kind) []string {
 }
 
 // Suggest returns the named privilege of kind k closest to name by edit distance, or
-// "" when none is close enough to be a likely typo.
+// "" when none is close enough to be a likely typo or name is a privilege the flavour
+// refuses (Unavailable).
 func (c *Catalogue) Suggest(k Kind, name string) string {
+	if _, ok := c.Unavailable(k, name); ok {
+		return ""
+	}
 	names := c.clusterNames
 	if k == IndexKind {
 		names = c.indexNames
@@ -347,7 +345,7 @@ func lenOf[V any](m *map[string]V) int {
 func (c *Catalogue) computeGranting(action string) []string {
 	var out []string
 	switch {
-	case IsClusterAction(action):
+	case c.IsClusterAction(action):
 		for _, e := range c.clusterOrder {
 			if e.ownAPIKey {
 				if _, ok := ownAPIKeyActions[action]; !ok {
@@ -358,7 +356,7 @@ func (c *Catalogue) computeGranting(action string) []string {
 				out = append(out, e.p.Name)
 			}
 		}
-	case IsIndexAction(action):
+	case c.IsIndexAction(action):
 		for _, e := range c.indexOrder {
 			if e.match(action) {
 				out = append(out, e.p.Name)

@@ -5,10 +5,14 @@
 //
 // # What it owns
 //
-//   - The privilege catalogue per flavour (ES9: the 9.x catalogue, embedded from
-//     data/es-9.5-*-privileges.tsv and parsed once). Named privileges expand to action
-//     patterns exactly as ClusterPrivilegeResolver and IndexPrivilege define them; raw
-//     action names and patterns are accepted as privileges (name + "*").
+//   - The privilege catalogue per flavour (CatalogueFor: 9, 8, serverless, shield2,
+//     shield1), embedded from data/ and parsed once: named privileges with the action
+//     patterns of their era (ClusterPrivilegeResolver and IndexPrivilege, or Shield's
+//     Privilege classes), the reference's description of each, and the era's rule for
+//     raw action names and patterns accepted as privileges (name + "*"). Serverless
+//     refuses the privileges of the features Elastic manages (Catalogue.Unavailable).
+//   - Migrate: one flavour's privilege written with another flavour's names, through
+//     the era's action renames (data/action-renames.tsv), never wider without saying so.
 //   - Role descriptors (RoleDescriptor and friends), filled by the config package.
 //   - Permission: the immutable union of a role set, compiled once (the caller caches it)
 //     and evaluated without allocating on the allowed path.

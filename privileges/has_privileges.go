@@ -308,7 +308,7 @@ func unknownIndexPrivilege(cat *Catalogue, lower string) error {
 func clusterHeld(p *Permission, cat *Catalogue, name string) (bool, error) {
 	lower := strings.ToLower(name)
 	var want langTerm
-	if IsClusterAction(lower) {
+	if cat.IsClusterAction(lower) {
 		want = langTerm{incl: []string{lower + "*"}} // RawActionPatternClusterPrivilege
 	} else {
 		e, ok := cat.cluster[lower]
@@ -346,7 +346,7 @@ type indexPrivilege struct {
 // resolveIndexPrivilege mirrors IndexPrivilege.get for one name.
 func resolveIndexPrivilege(cat *Catalogue, name string) (indexPrivilege, error) {
 	lower := strings.ToLower(name)
-	if IsIndexAction(lower) {
+	if cat.IsIndexAction(lower) {
 		return indexPrivilege{lang: langTerm{incl: []string{lower + "*"}}, data: true}, nil
 	}
 	e, ok := cat.index[lower]

@@ -163,7 +163,7 @@ func Compile(c *Catalogue, roles []*RoleDescriptor) (*Permission, error) {
 		p.roles = append(p.roles, r.Name)
 		for _, name := range r.Cluster {
 			lower := strings.ToLower(name)
-			if IsClusterAction(lower) {
+			if c.IsClusterAction(lower) {
 				p.clusterRaw = append(p.clusterRaw, newActionGlob(lower+"*"))
 				continue
 			}
@@ -239,7 +239,7 @@ func compileGroup(c *Catalogue, ip *IndicesPrivileges) (*indexGroup, []error) {
 	g := &indexGroup{allowRestricted: ip.AllowRestrictedIndices}
 	for _, name := range ip.Privileges {
 		lower := strings.ToLower(name)
-		if IsIndexAction(lower) {
+		if c.IsIndexAction(lower) {
 			g.raw = append(g.raw, newActionGlob(lower+"*"))
 			continue
 		}
@@ -248,7 +248,7 @@ func compileGroup(c *Catalogue, ip *IndicesPrivileges) (*indexGroup, []error) {
 			errs = append(errs, &UnknownPrivilegeError{Kind: IndexKind, Name: name, Suggestion: c.Suggest(IndexKind, name)})
 			continue
 		}
-		if bwcMappingPrivileges[lower] {
+		if c.era >= era8 && bwcMappingPrivileges[lower] {
 			g.bwc = true
 		}
 		// read_failure_store and manage_failure_store apply only to the ::failures

@@ -94,6 +94,10 @@ func parseRole(c collector, name string, n *yaml.Node, cat *privileges.Catalogue
 				c.errorf(e.line, "role [%s]: run_as: %v", name, err)
 				continue
 			}
+			if len(items) > 0 && cat.Flavour() == "serverless" {
+				c.errorf(e.line, "role [%s]: the run_as privilege is not available on Elastic Cloud Serverless (flavor serverless)", name)
+				continue
+			}
 			for _, it := range items {
 				if err := privileges.ValidatePattern(it.value); err != nil {
 					c.errorf(it.line, "role [%s]: invalid run_as pattern [%s]: %v", name, it.value, err)
@@ -262,6 +266,10 @@ func checkPrivilege(c collector, role string, k privileges.Kind, it item, cat *p
 		kind, lookup = "index", cat.Index
 	}
 	p, ok := lookup(it.value)
+	if reason, unavailable := cat.Unavailable(k, it.value); !ok && unavailable {
+		c.errorf(it.line, "role [%s]: %s privilege [%s] is %s (flavor %s)", role, kind, it.value, reason, cat.Flavour())
+		return
+	}
 	if !ok {
 		hint := ""
 		if s := cat.Suggest(k, it.value); s != "" {
@@ -288,6 +296,39 @@ var builtinRoles = map[string]*privileges.RoleDescriptor{
 		},
 		RunAs: []string{"*"},
 	},
+}
+
+// shieldBuiltinRoles are the reserved roles of the Shield flavours: Shield 2.x's
+// superuser is every cluster and index privilege and run_as on everyone; those eras
+// have no restricted indices.
+var shieldBuiltinRoles = map[string]*privileges.RoleDescriptor{
+	"superuser": {
+		Name:    "superuser",
+		Cluster: []string{"all"},
+		Indices: []privileges.IndicesPrivileges{{Names: []string{"*"}, Privileges: []string{"all"}}},
+		RunAs:   []string{"*"},
+	},
+}
+
+// serverlessBuiltinRoles are the reserved roles of Serverless, where run_as does not
+// exist.
+var serverlessBuiltinRoles = map[string]*privileges.RoleDescriptor{
+	"superuser": {
+		Name:    "superuser",
+		Cluster: builtinRoles["superuser"].Cluster,
+		Indices: builtinRoles["superuser"].Indices,
+	},
+}
+
+// builtinRolesFor returns the reserved roles of a flavour.
+func builtinRolesFor(flavour string) map[string]*privileges.RoleDescriptor {
+	switch flavour {
+	case "shield1", "shield2":
+		return shieldBuiltinRoles
+	case "serverless":
+		return serverlessBuiltinRoles
+	}
+	return builtinRoles
 }
 
 // BuiltinRoleNames lists the reserved roles esguard defines itself.

@@ -182,7 +182,7 @@ func load(path string, ps *Problems, keys *auth.APIKeySourceVar, opts Options, p
 	// Roles: the built-in ones, then every roles file in order; a later file may not
 	// redefine a role.
 	s.Roles = map[string]*privileges.RoleDescriptor{}
-	for name, d := range builtinRoles {
+	for name, d := range builtinRolesFor(s.Flavor) {
 		s.Roles[name] = d
 	}
 	definedAt := map[string]string{}

@@ -310,13 +310,16 @@ var shieldBuiltinRoles = map[string]*privileges.RoleDescriptor{
 	},
 }
 
-// serverlessBuiltinRoles are the reserved roles of Serverless, where run_as does not
-// exist.
+// serverlessBuiltinRoles are the reserved roles of Serverless, where neither run_as nor
+// read_cross_cluster exists.
 var serverlessBuiltinRoles = map[string]*privileges.RoleDescriptor{
 	"superuser": {
 		Name:    "superuser",
-		Cluster: builtinRoles["superuser"].Cluster,
-		Indices: builtinRoles["superuser"].Indices,
+		Cluster: []string{"all"},
+		Indices: []privileges.IndicesPrivileges{
+			{Names: []string{"*"}, Privileges: []string{"all"}},
+			{Names: []string{"*"}, Privileges: []string{"monitor", "read", "view_index_metadata"}, AllowRestrictedIndices: true},
+		},
 	},
 }
 

@@ -35,7 +35,8 @@ const usage = `esguard enforces Elasticsearch security privileges in front of a 
 
 Usage:
   esguard serve --config FILE
-  esguard validate --config FILE [--flavor F]
+  esguard validate --config FILE [--flavor F] [--migrate-to F]
+  esguard privileges [--flavor F] [--json] [NAME]
   esguard explain --config FILE --user NAME [--run-as NAME [--run-as-reason TEXT]] METHOD PATH [--body FILE]
   esguard routes [--flavor F] [METHOD PATH]
   esguard hash-password [--cost N] < password
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdExplain(ctx, rest, stdout, stderr)
 	case "routes":
 		return cmdRoutes(rest, stdout, stderr)
+	case "privileges":
+		return cmdPrivileges(rest, stdout, stderr)
 	case "hash-password":
 		return cmdHashPassword(rest, stdin, stdout, stderr)
 	case "health":
@@ -104,6 +107,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("validate", stderr)
 	path := fs.String("config", "", "configuration file")
 	flavour := fs.String("flavor", "", "check the roles against this flavour instead of the configured one: "+strings.Join(privileges.Flavours, ", "))
+	migrateTo := fs.String("migrate-to", "", "print the roles rewritten for this flavour")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return 2
 	}
@@ -111,15 +115,22 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "esguard validate: --config is required")
 		return 2
 	}
-	if *flavour != "" && !knownFlavour(*flavour, stderr, "validate") {
+	if *flavour != "" && !knownFlavour(*flavour, stderr, "validate") || *migrateTo != "" && !knownFlavour(*migrateTo, stderr, "validate") {
 		return 2
 	}
-	_, problems := config.LoadWith(*path, config.Options{Flavor: *flavour})
+	snap, problems := config.LoadWith(*path, config.Options{Flavor: *flavour})
+	out := stdout
+	if *migrateTo != "" {
+		out = stderr // stdout carries the migrated roles file
+	}
 	for _, p := range problems {
-		fmt.Fprintln(stdout, p.String())
+		fmt.Fprintln(out, p.String())
 	}
 	if problems.HasErrors() {
 		return 1
+	}
+	if *migrateTo != "" {
+		return migrateRoles(snap, *migrateTo, stdout, stderr)
 	}
 	return 0
 }

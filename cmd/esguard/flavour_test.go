@@ -60,7 +60,7 @@ func TestMigrateTo(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{
-		"cluster: [delegate_pki, manage_security,",                        // manage_shield
+		"cluster: [delegate_pki, manage_security,",                     // manage_shield
 		"privileges: ['indices:data/write/*', 'indices:data/read/*', ", // crud
 		"no equivalent for indices:data/read/percolate",
 	} {

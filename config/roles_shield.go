@@ -354,6 +354,9 @@ func parseShieldIndexEntry(c collector, role string, n *yaml.Node, cat *privileg
 			items, err := stringList(e.value)
 			if err == nil && len(items) == 0 {
 				err = fmt.Errorf("expected a string or a non-empty list of strings, found %s", kindName(e.value))
+				if e.value.Kind == yaml.SequenceNode {
+					err = fmt.Errorf("expected a string or a non-empty list of strings, found an empty list")
+				}
 			}
 			if err != nil {
 				c.errorf(e.line, "role [%s]: names: %v", role, err)

@@ -40,6 +40,10 @@ func loadRoles(path string, cat *privileges.Catalogue, ps *Problems) (valid []pa
 			c.errorf(e.line, "invalid role name [%s]", e.key)
 			continue
 		}
+		if isShield(cat.Flavour()) && !shieldRoleNamePattern.MatchString(e.key) {
+			c.errorf(e.line, "invalid role name [%s]: %s role names are 1 to 30 characters, a letter or _ first, then letters, digits, _, @, -, . or $ (flavor %s)", e.key, shieldEra(cat.Flavour()), cat.Flavour())
+			continue
+		}
 		if _, reserved := builtinRoles[e.key]; reserved {
 			c.errorf(e.line, "role [%s] is a reserved role and cannot be redefined", e.key)
 			continue
@@ -56,6 +60,9 @@ func loadRoles(path string, cat *privileges.Catalogue, ps *Problems) (valid []pa
 // parseRole reads one role descriptor. It returns nil when the role has errors, so a
 // half-understood role never grants anything.
 func parseRole(c collector, name string, n *yaml.Node, cat *privileges.Catalogue) *privileges.RoleDescriptor {
+	if isShield(cat.Flavour()) {
+		return parseShieldRole(c, name, n, cat)
+	}
 	before := len(*c.ps)
 	entries, err := pairs(n)
 	if err != nil {

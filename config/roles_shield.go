@@ -15,8 +15,8 @@ import (
 //
 //	shield1: cluster (string split on commas, or list), indices as a mapping of
 //	         comma-separated index patterns to privileges (string split on commas, or
-//	         list).
-//	shield2: the same, plus run_as, an index value that is a mapping of privileges,
+//	         list), and run_as (the privileges reference of Shield 1.x documents it).
+//	shield2: the same, plus an index value that is a mapping of privileges,
 //	         fields and query, and (from 2.3) indices as a list of entries with names,
 //	         privileges, fields and query.
 //
@@ -39,7 +39,7 @@ var shieldRoleNamePattern = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_@\-.$]{0,29
 
 // shieldRoleFields are the role fields of each Shield era.
 var shieldRoleFields = map[string][]string{
-	"shield1": {"cluster", "indices"},
+	"shield1": {"cluster", "indices", "run_as"},
 	"shield2": {"cluster", "indices", "run_as"},
 }
 
@@ -115,7 +115,7 @@ func parseShieldRole(c collector, name string, n *yaml.Node, cat *privileges.Cat
 			d.Cluster = values(items)
 		case e.key == "indices":
 			d.Indices = parseShieldIndices(c, name, e.value, cat)
-		case e.key == "run_as" && flavour == "shield2":
+		case e.key == "run_as":
 			items, err := list(e.value, true)
 			if err != nil {
 				c.errorf(e.line, "role [%s]: run_as: %v", name, err)
@@ -127,8 +127,6 @@ func parseShieldRole(c collector, name string, n *yaml.Node, cat *privileges.Cat
 				}
 			}
 			d.RunAs = values(items)
-		case e.key == "run_as":
-			c.errorf(e.line, "role [%s]: %s role files have no run_as (flavor %s): Shield 2.0 added it, and Shield 1.x grants nothing for it", name, era, flavour)
 		default:
 			fields := shieldRoleFields[flavour]
 			hint := suggestFrom(e.key, fields)

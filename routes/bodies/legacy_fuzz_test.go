@@ -94,3 +94,82 @@ func FuzzScanLegacyBulk(f *testing.F) {
 		}
 	})
 }
+
+func FuzzScanLegacyMultiSearch(f *testing.F) {
+	for _, s := range []string{
+		`{"index":"a,b"}` + "\n{}\n" + `{"indices":["c",1]}` + "\n{}\n",
+		"\n{}\n{}\n\n{}\n",
+		`{"type":"t","expand_wildcards":["open","closed"],"ignore_unavailable":"x"}` + "\r\n{}\r\n",
+		`{"index":""}` + "\n{}\n" + `{"index":"\u0061"}` + "\n{}\n",
+	} {
+		f.Add([]byte(s), "d1,d2", uint8(1))
+		f.Add([]byte(s), "", uint8(2))
+	}
+	f.Fuzz(func(t *testing.T, body []byte, def string, version uint8) {
+		v := int(version%2) + 1
+		defIndices := legacySplitComma(def)
+		prev := 0
+		err := ScanLegacyMultiSearch(body, defIndices, v, func(it SearchItem) error {
+			if it.HeaderStart < prev || it.HeaderEnd <= it.HeaderStart || it.BodyStart != it.HeaderEnd ||
+				it.BodyEnd <= it.BodyStart || it.BodyEnd > len(body) || body[it.HeaderEnd-1] != '\n' || body[it.BodyEnd-1] != '\n' {
+				t.Fatalf("bad ranges %+v in %d bytes", it, len(body))
+			}
+			prev = it.BodyEnd
+			header := body[it.HeaderStart : it.HeaderEnd-1]
+			m, ok := legacyDecodeLine(header)
+			if !ok {
+				if !it.HasIndices {
+					return nil
+				}
+				for _, ix := range it.Indices {
+					if ix == "" || (bytes.IndexByte(header, '\\') < 0 && !bytes.Contains(header, []byte(ix))) {
+						t.Fatalf("index %q is not in %q", ix, header)
+					}
+				}
+				return nil
+			}
+			raw, named := m["index"]
+			if r2, ok := m["indices"]; ok {
+				raw, named = r2, true
+			}
+			if named != it.HasIndices {
+				t.Fatalf("HasIndices %v for %q", it.HasIndices, header)
+			}
+			var want []string
+			switch r := raw.(type) {
+			case nil:
+				if named {
+					t.Fatalf("null index accepted in %q", header)
+				}
+				want = defIndices
+			case []any:
+				for _, e := range r {
+					s, ok := legacyJSONText(e)
+					if !ok {
+						t.Fatalf("index element %v accepted in %q", e, header)
+					}
+					want = append(want, s)
+				}
+			default:
+				s, ok := legacyJSONText(r)
+				if !ok {
+					t.Fatalf("index %v accepted in %q", r, header)
+				}
+				want = legacySplitComma(s)
+			}
+			if len(want) != len(it.Indices) {
+				t.Fatalf("indices %q, the header names %q in %q", it.Indices, want, header)
+			}
+			for i := range want {
+				if want[i] != it.Indices[i] || want[i] == "" {
+					t.Fatalf("indices %q, the header names %q in %q", it.Indices, want, header)
+				}
+			}
+			return nil
+		})
+		var bad *BadRequestError
+		if err != nil && !errors.As(err, &bad) {
+			t.Fatalf("err = %v, want a BadRequestError", err)
+		}
+	})
+}

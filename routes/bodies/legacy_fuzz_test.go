@@ -173,3 +173,62 @@ func FuzzScanLegacyMultiSearch(f *testing.F) {
 		}
 	})
 }
+
+func FuzzScanLegacyDocs(f *testing.F) {
+	for _, s := range []string{
+		`{"docs":[{"_index":"a","_type":"t","_id":"1","_source":{"include":["x"]}},{"_id":2,"fields":"f"}],"ids":["3"]}`,
+		`{"parameters":{"_index":"p","_type":"pt"},"docs":[{"_id":"1","doc":{"_index":"x"}}],"ids":["a","b"]}`,
+		`{"docs":[{"_id":"1","foo":[{"_index":"other"}]}]}`,
+		`{"docs":[{"_index":"a","_type":"t","_id":"1","filter":{"max_num_terms":1},"per_field_analyzer":{"f":"k"}}]}`,
+	} {
+		f.Add([]byte(s), "def", "t", uint8(0))
+		f.Add([]byte(s), "", "", uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, body []byte, defIndex, defType string, mode uint8) {
+		v, tv := int(mode%2)+1, mode&2 != 0
+		docs, err := ScanLegacyDocs(body, defIndex, defType, tv, v)
+		if err != nil {
+			var bad *BadRequestError
+			if !errors.As(err, &bad) {
+				t.Fatalf("err = %v, want a BadRequestError", err)
+			}
+			return
+		}
+		if len(docs) == 0 {
+			t.Fatal("no documents and no error")
+		}
+		// The indices a document may have: the default, a _index of the body (of a
+		// document, or of the "parameters" template of _mtermvectors).
+		named := map[string]bool{defIndex: true}
+		var top map[string]any
+		d := json.NewDecoder(bytes.NewReader(body))
+		d.UseNumber()
+		if d.Decode(&top) != nil || d.More() {
+			for _, doc := range docs {
+				if doc.Index == "" || (bytes.IndexByte(body, '\\') < 0 && !bytes.Contains(body, []byte(doc.Index))) {
+					t.Fatalf("index %q is not in %q", doc.Index, body)
+				}
+			}
+			return
+		}
+		objs := []any{top["parameters"]}
+		if arr, ok := top["docs"].([]any); ok {
+			objs = append(objs, arr...)
+		}
+		for _, o := range objs {
+			m, _ := o.(map[string]any)
+			if raw, ok := m["_index"]; ok && raw != nil {
+				s, ok := legacyJSONText(raw)
+				if !ok {
+					t.Fatalf("_index %v accepted in %q", raw, body)
+				}
+				named[s] = true
+			}
+		}
+		for i, doc := range docs {
+			if doc.Pos != i || doc.Index == "" || !named[doc.Index] {
+				t.Fatalf("document %+v: the body names %v", doc, named)
+			}
+		}
+	})
+}

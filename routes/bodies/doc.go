@@ -6,7 +6,10 @@
 // _bulk (BulkRequestParser) and of _msearch, _msearch/template and _fleet/_fleet_msearch
 // (MultiSearchRequest.readMultiLineFormat), and the JSON bodies of _mget
 // (MultiGetRequest) and _mtermvectors (MultiTermVectorsRequest), and the NDJSON body of
-// the _mpercolate API of Elasticsearch 1.x and 2.x (ScanMultiPercolate). Beside the scanners it
+// the _mpercolate API of Elasticsearch 1.x and 2.x (ScanMultiPercolate). The _bulk, _msearch,
+// _mget and _mtermvectors bodies of Elasticsearch 1.x and 2.x, which carry _type and follow
+// that era's parsers, have scanners of their own (ScanLegacyBulk, ScanLegacyMultiSearch,
+// ScanLegacyDocs and ScanLegacyTermVectorsDocs). Beside the scanners it
 // rewrites such bodies so that only the authorized items are forwarded (FilterDocs,
 // MultiSearchHeader) and splices the upstream response back into one entry per original
 // item (MergeArray).

@@ -213,6 +213,23 @@ func (d Decision) ReasonFor(a Actor) string {
 	return b.String()
 }
 
+// ShieldReason renders the denial sentence of Shield 1.x and 2.x
+// (InternalAuthorizationService.denial), which names neither roles nor indices:
+//
+//	action [indices:data/read/search] is unauthorized for user [alice]
+//
+// With a.RunAs the user part reads "user [alice] run as [bob]".
+func (d Decision) ShieldReason(a Actor) string {
+	if d.Allowed {
+		return ""
+	}
+	s := "action [" + d.Action + "] is unauthorized for user [" + a.User + "]"
+	if a.RunAs != "" {
+		s += " run as [" + a.RunAs + "]"
+	}
+	return s
+}
+
 // RunAsDenied renders Elasticsearch's sentence for a refused run_as
 // (AuthorizationDenialMessages.Default.runAsDenied), for example
 //

@@ -255,6 +255,9 @@ func (s *Server) serveBody(ctx *fasthttp.RequestCtx, x *exchange, m *routes.Matc
 	if herr != nil {
 		return herr
 	}
+	if legacyFlavour(x.snap.Flavor) {
+		return c.legacyBody(ctx, m, body)
+	}
 	switch x.action {
 	case "indices:data/write/bulk":
 		return c.bulk(ctx, m, body)

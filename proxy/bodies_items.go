@@ -19,7 +19,7 @@ func (c *bodyCheck) multiSearch(ctx *fasthttp.RequestCtx, m *routes.Match, body 
 		return herr
 	}
 	const itemAction = "indices:data/read/search"
-	template := c.x.action == "indices:data/read/msearch/template"
+	template := c.x.action == "indices:data/read/msearch/template" || isTemplatePath(c.x)
 	pathIdx := m.Indices()
 	baseOpts, herr := indicesOptions(itemAction, c.x.lookupQuery)
 	if herr != nil {
@@ -32,7 +32,18 @@ func (c *bodyCheck) multiSearch(ctx *fasthttp.RequestCtx, m *routes.Match, body 
 		pos     int
 	)
 	scanOpts := bodies.MultiSearchOptions{Fleet: strings.Contains(m.Route.Path, "/_fleet/")}
-	err := bodies.ScanMultiSearchWith(body, scanOpts, func(it bodies.SearchItem) error {
+	scan := func(visit func(bodies.SearchItem) error) error {
+		return bodies.ScanMultiSearchWith(body, scanOpts, visit)
+	}
+	if legacyFlavour(c.x.snap.Flavor) {
+		// 1.x and 2.x headers: types, their options only (the query string's do not
+		// reach the searches).
+		baseOpts = privileges.IndicesOptions{}
+		scan = func(visit func(bodies.SearchItem) error) error {
+			return bodies.ScanLegacyMultiSearch(body, pathIdx, legacyVersion(c.x.snap.Flavor), visit)
+		}
+	}
+	err := scan(func(it bodies.SearchItem) error {
 		defer func() { pos++ }()
 		exprs := pathIdx
 		if it.HasIndices {

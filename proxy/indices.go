@@ -118,7 +118,10 @@ func includesDataStreams(action string) bool {
 const autoCreate = "indices:admin/auto_create"
 
 // createsIndex reports whether a document write creates its index when it is missing.
-func createsIndex(action string) bool {
+func createsIndex(flavour, action string) bool {
+	if legacyFlavour(flavour) {
+		return action == "indices:data/write/index" || action == "indices:data/write/update"
+	}
 	return strings.HasPrefix(action, "indices:data/write/index:op_type/") || action == "indices:data/write/update"
 }
 
@@ -187,9 +190,11 @@ func (s *Server) resolveIndices(x *exchange, m *routes.Match, targets []routes.T
 		if res.NotFound != "" {
 			return r, errIndexNotFound(res.NotFound)
 		}
-		if createsIndex(t.Action) && md != nil {
+		if createsIndex(x.snap.Flavor, t.Action) && md != nil {
 			// Writing a document into an index that does not exist creates it, which
-			// Elasticsearch allows only with indices:admin/auto_create on the name.
+			// Elasticsearch allows only with indices:admin/auto_create on the name
+			// (indices:admin/create before 7.x).
+			autoCreate := autoCreateAction(x.snap.Flavor)
 			for _, name := range res.Indices {
 				if _, exists := md.Lookup(name); !exists && !perm.Index(autoCreate, name) {
 					if s.meta.RefreshOnMiss(context.Background()) == nil {
@@ -230,6 +235,9 @@ func (s *Server) denied(x *exchange, perm *privileges.Permission, d privileges.D
 		ev.indices = d.Indices
 	}
 	s.audit.write(ev)
+	if legacyFlavour(x.snap.Flavor) {
+		return errForbidden(d.ShieldReason(x.actor(perm)))
+	}
 	return errForbidden(d.ReasonFor(x.actor(perm)))
 }
 

@@ -319,7 +319,7 @@ func (s *Server) queryBodyError(ctx *fasthttp.RequestCtx, x *exchange) *HTTPErro
 	if herr != nil {
 		return herr
 	}
-	return c.searchBodyDenied(body, x.action == "indices:data/read/search/template")
+	return c.searchBodyDenied(body, x.action == "indices:data/read/search/template" || isTemplatePath(x))
 }
 
 // readURI splits the raw request URI into path and query, refusing anything ambiguous.

@@ -19,7 +19,8 @@ var queryIndexKeys = map[string]bool{"index": true, "_index": true, "indices": t
 func ReadsQueryBody(action string) bool {
 	return strings.HasPrefix(action, "indices:data/read/") ||
 		action == "indices:data/write/update/byquery" ||
-		action == "indices:data/write/delete/byquery"
+		action == "indices:data/write/delete/byquery" ||
+		action == "indices:data/write/delete/by_query" // Elasticsearch 1.x and 2.x
 }
 
 // QueryNamesIndex reports whether a JSON request body has, at any depth, a key with

@@ -12,10 +12,10 @@ import (
 	"github.com/esguard/esguard/privileges"
 )
 
-// TestValidatePerFlavour validates one roles file against every flavour: each refuses
-// exactly the roles whose privilege it does not have, and says why.
+// TestValidatePerFlavour validates one set of roles against every flavour: each refuses
+// exactly the roles whose privilege it does not have, and says why. Shield 1.x reads the
+// same roles in its own file shape (roles-shield1.yml).
 func TestValidatePerFlavour(t *testing.T) {
-	const cfg = "testdata/flavours/esguard.yml"
 	for _, tc := range []struct {
 		flavour string
 		refused []string // roles with an error
@@ -28,6 +28,10 @@ func TestValidatePerFlavour(t *testing.T) {
 		{"shield1", []string{"doc_creator", "esql_monitor", "ilm_admin"}, "unknown index privilege [create_doc]"},
 	} {
 		t.Run(tc.flavour, func(t *testing.T) {
+			cfg := "testdata/flavours/esguard.yml"
+			if tc.flavour == "shield1" {
+				cfg = "testdata/flavours/esguard-shield1.yml"
+			}
 			code, out, _ := runCmd(t, "", "validate", "--config", cfg, "--flavor", tc.flavour)
 			if code != 1 {
 				t.Fatalf("exit %d:\n%s", code, out)
@@ -46,7 +50,7 @@ func TestValidatePerFlavour(t *testing.T) {
 			}
 		})
 	}
-	if code, _, errOut := runCmd(t, "", "validate", "--config", cfg, "--flavor", "7"); code != 2 || !strings.Contains(errOut, "unknown flavor [7]") {
+	if code, _, errOut := runCmd(t, "", "validate", "--config", "testdata/flavours/esguard.yml", "--flavor", "7"); code != 2 || !strings.Contains(errOut, "unknown flavor [7]") {
 		t.Errorf("--flavor 7: exit %d, %s", code, errOut)
 	}
 }
@@ -75,7 +79,7 @@ func TestMigrateTo(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "roles.yml"), []byte(out), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, flavour := range []string{"9", "8", "shield2"} {
+	for _, flavour := range []string{"9", "8", "shield2", "shield1"} {
 		code, out, errOut := runCmd(t, "", "validate", "--config", "testdata/flavours/shield1.yml", "--migrate-to", flavour)
 		if code != 0 {
 			t.Fatalf("to %s: exit %d: %s", flavour, code, errOut)

@@ -14,7 +14,7 @@ var legacyTables = []struct {
 	flavour, data string
 	rows          int
 }{
-	{"shield1", es17, 336},
+	{"shield1", es17, 340},
 	{"shield2", es24, 363},
 }
 
@@ -314,8 +314,11 @@ func tableActions(tb *Table) map[string]bool {
 func TestLegacyActionsHaveRoutes(t *testing.T) {
 	t.Parallel()
 	// The seed's list has two actions that came with Elasticsearch 2.0: neither
-	// RenderSearchTemplateAction nor IndicesShardStoresAction is in the 1.7 source.
-	notIn17 := map[string]bool{"cluster:admin/render/template/search": true, "indices:monitor/shard_stores": true}
+	// RenderSearchTemplateAction nor IndicesShardStoresAction is in the 1.7 source. The
+	// render template routes are kept in the 1.7 table (a cluster action: a 1.7 node
+	// reads the path as an invalid index name); a shard stores route is not, since
+	// narrowing its indices would send a 1.7 node a get index request.
+	notIn17 := map[string]bool{"indices:monitor/shard_stores": true}
 	t1, _ := ForFlavour("shield1")
 	t2, _ := ForFlavour("shield2")
 	a1, a2 := tableActions(t1), tableActions(t2)

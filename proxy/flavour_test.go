@@ -116,6 +116,17 @@ func flavourConfig(t *testing.T, node string, extra ...string) string {
 // readyzBody starts an admin listener for e and returns the decoded GET /readyz body.
 func readyzBody(t *testing.T, e *env) map[string]any {
 	t.Helper()
+	_, body := getReadyz(t, e)
+	var out map[string]any
+	if err := json.Unmarshal(body, &out); err != nil {
+		t.Fatalf("/readyz: %v: %s", err, body)
+	}
+	return out
+}
+
+// getReadyz starts an admin listener for e and returns the status and body of GET /readyz.
+func getReadyz(t *testing.T, e *env) (int, []byte) {
+	t.Helper()
 	admin := proxy.NewAdmin(e.store)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -129,9 +140,5 @@ func readyzBody(t *testing.T, e *env) map[string]any {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	var out map[string]any
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatalf("/readyz: %v: %s", err, b)
-	}
-	return out
+	return resp.StatusCode, b
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"io"
 	"math/big"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -281,19 +280,8 @@ func (s upstreamTLSSetup) node(t *testing.T, clientAuth bool) *proxytest.Node {
 // readyz starts an admin listener for e and returns the status of GET /readyz.
 func readyz(t *testing.T, e *env) int {
 	t.Helper()
-	admin := proxy.NewAdmin(e.store)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = admin.Serve(ln) }()
-	t.Cleanup(func() { _ = admin.Shutdown(t.Context()) })
-	resp, err := http.Get("http://" + ln.Addr().String() + "/readyz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	code, _ := getReadyz(t, e)
+	return code
 }
 
 func TestUpstreamTLS(t *testing.T) {

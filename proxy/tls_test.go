@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/esguard/esguard/config/configtest"
-	"github.com/esguard/esguard/proxy"
 	"github.com/esguard/esguard/proxy/proxytest"
 )
 

@@ -52,7 +52,12 @@ func BenchmarkAuthorize(b *testing.B) {
 			{"exact", []string{fmt.Sprintf("idx-%d", last+5)}},
 			{"wildcard", []string{fmt.Sprintf("team%d-logs-2024*", last)}},
 			{"three", []string{fmt.Sprintf("team%d-logs-1,idx-%d", last, last+5), fmt.Sprintf("team%d-logs-*", last)}},
+			// A name only the last /regex/ grants (none below 50 patterns).
+			{"regex", []string{fmt.Sprintf("metrics-%d-2024", n/50*50-1)}},
 		} {
+			if tc.name == "regex" && n < 50 {
+				continue
+			}
 			if !Authorize(p, search, tc.indices, IndexOptions{}).Allowed {
 				b.Fatalf("%d/%s: not allowed", n, tc.name)
 			}
@@ -104,5 +109,33 @@ func BenchmarkNewCatalogue(b *testing.B) {
 		if _, err := newCatalogue(spec9); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkIndexBulkItems decides the items of bench/run.sh's bulk scenario: 500 index
+// items round robin over five daily indices, granted by one of ten write /regex/ entries
+// among 200 patterns. One op is one item.
+func BenchmarkIndexBulkItems(b *testing.B) {
+	roles := benchRoles(200)
+	for i, r := range roles[:10] {
+		re := fmt.Sprintf("/tmp-%02d-[0-9]+/", i)
+		if i == 5 {
+			re = `/logs-2026\.0[1-4]\.[0-9]{2}/`
+		}
+		r.Indices = append(r.Indices, IndicesPrivileges{Names: []string{re}, Privileges: []string{"write"}})
+	}
+	p, err := Compile(ES9(), roles)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const action = "indices:data/write/index:op_type/index"
+	names := []string{"logs-2026.01.01", "logs-2026.01.02", "logs-2026.01.03", "logs-2026.01.04", "logs-2026.01.05"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if !p.Index(action, names[i%len(names)]) {
+			b.Fatal("not granted")
+		}
+		i++
 	}
 }

@@ -76,14 +76,17 @@ func (np *namePattern) match(name string) bool {
 
 // nameSet is the union of many name patterns, split for speed: "match everything",
 // exact names (a map), prefixes ("logs-*", a sorted prefix-free list searched in
-// O(log n)), other wildcard patterns and regexps (scanned). It is immutable once built
-// and its methods do not allocate.
+// O(log n)), other wildcard patterns and regexps (scanned, their outcomes remembered by
+// name in a bounded memo when there are several or a regexp). Its patterns are immutable
+// once built; its methods do not allocate, except to remember a name seen for the first
+// time.
 type nameSet struct {
 	all      bool
 	exact    map[string]struct{}
 	prefixes []string
 	globs    []string
 	regexes  []*regexp.Regexp
+	memo     *matchMemo // outcomes of globs and regexes by name; nil when they are few
 }
 
 type nameSetBuilder struct {
@@ -139,6 +142,9 @@ func (b *nameSetBuilder) build() *nameSet {
 	}
 	s.globs = slices.Compact(slices.Sorted(slices.Values(b.globs)))
 	s.regexes = slices.Clone(b.regexes)
+	if len(s.regexes) > 0 || len(s.globs) >= memoScanned {
+		s.memo = newMatchMemo()
+	}
 	return s
 }
 
@@ -162,6 +168,19 @@ func (s *nameSet) match(name string) bool {
 	if len(s.prefixes) > 0 && s.hasPrefixOf(name) {
 		return true
 	}
+	if s.memo == nil {
+		return s.scan(name)
+	}
+	if ok, known := s.memo.get(name); known {
+		return ok
+	}
+	ok := s.scan(name)
+	s.memo.put(name, ok)
+	return ok
+}
+
+// scan matches name against the general wildcard patterns and the regexps.
+func (s *nameSet) scan(name string) bool {
 	for _, g := range s.globs {
 		if globMatch(g, name) {
 			return true

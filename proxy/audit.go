@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bufio"
 	"errors"
 	"io"
 	"os"
@@ -49,11 +48,12 @@ type auditEvent struct {
 
 // Audit writes audit events as JSON lines. It is the one place that writes audit.
 //
-// A file or stdout (OpenAudit) is written by a goroutine of its own through a bounded
-// queue, so a slow disk never holds a request for long: when the queue stays full for
-// auditQueueWait the event is dropped and counted (Dropped, and the metric
-// esguard_audit_events_dropped_total). A caller's writer (NewAudit) is written
-// synchronously.
+// A file or stdout (OpenAudit) is written by a goroutine of its own in batches (at
+// auditBatchSize, or auditFlushEvery after a batch's first event, and on Flush, Reopen
+// and Close), so a request only copies its event into memory and a slow disk never
+// holds it for long: when auditQueueLen events (or auditMaxPending bytes) are waiting
+// for auditQueueWait the event is dropped and counted (Dropped, and the metric esguard_audit_events_dropped_total).
+// A caller's writer (NewAudit) is written synchronously.
 type Audit struct {
 	out     zerolog.Logger
 	dst     *lockedWriter // synchronous destination (NewAudit), or nil
@@ -92,7 +92,7 @@ func openAuditFile(path string) (*os.File, error) {
 
 func newQueuedAudit(w io.Writer, path string) *Audit {
 	a := &Audit{path: path, now: time.Now}
-	a.queue = &auditQueue{ch: make(chan auditItem, auditQueueLen), wait: auditQueueWait, dropped: &a.dropped}
+	a.queue = newAuditQueue(&a.dropped)
 	a.out = zerolog.New(a.queue)
 	go a.queue.run(w)
 	return a
@@ -126,7 +126,7 @@ func (a *Audit) Reopen() error {
 	if err != nil {
 		return err
 	}
-	return a.queue.control(auditItem{swap: f})
+	return a.queue.control(auditControl{swap: f})
 }
 
 // Flush waits until every event written so far has reached the destination.
@@ -134,16 +134,16 @@ func (a *Audit) Flush() error {
 	if a.queue == nil {
 		return nil
 	}
-	return a.queue.control(auditItem{})
+	return a.queue.control(auditControl{})
 }
 
 // Close flushes the queued events and closes the audit file, if any. Events written
 // afterwards are dropped.
 func (a *Audit) Close() error {
-	if a.queue == nil || !a.queue.closed.CompareAndSwap(false, true) {
+	if a.queue == nil || !a.queue.markClosed() {
 		return nil
 	}
-	return a.queue.control(auditItem{close: true})
+	return a.queue.control(auditControl{close: true})
 }
 
 func (a *Audit) write(ev *auditEvent) {
@@ -296,83 +296,201 @@ func wildcardMatch(pattern, s string) bool {
 	return i == len(pattern)
 }
 
-// auditItem is one entry of the audit queue: an event line, or a control request
-// (flush when nothing else is set) acknowledged on ack.
-type auditItem struct {
-	line  []byte
+// auditControl is a request to the writer goroutine, acknowledged on ack once every
+// event queued before it is written: a flush when nothing else is set.
+type auditControl struct {
 	swap  *os.File // reopen: write to this file from now on
 	close bool
 	ack   chan error
 }
 
-// auditQueue hands serialized events to the goroutine that writes them.
+// auditQueue batches serialized events for the goroutine that writes them. A request
+// only appends its event to the pending batch under a mutex; the writer takes the whole
+// batch when it reaches auditBatchSize or auditFlushEvery after its first event, and
+// before a flush, a reopen or close, so events keep their order and one write(2) and one
+// wake-up serve many events.
 type auditQueue struct {
-	ch      chan auditItem
+	mu      sync.Mutex
+	pending []byte        // events not yet taken by the writer
+	events  int           // how many events pending holds
+	closed  bool          // Close was called: later events are dropped
+	drained chan struct{} // closed when the writer takes pending; waited on when full
+
+	kick    chan struct{} // wakes the writer: a batch was started or is full
+	ctl     chan auditControl
 	wait    time.Duration // how long a full queue may hold a request
+	max     int           // events pending at most
 	dropped *atomic.Uint64
-	closed  atomic.Bool
 }
 
-// Write queues a copy of one serialized event, waiting at most q.wait for
-// room; it never fails, and counts the events it drops.
+const (
+	auditBatchSize  = 64 << 10             // a batch this large is written at once
+	auditFlushEvery = 2 * time.Millisecond // a smaller one waits at most this long
+	auditMaxPending = 2 << 20              // bytes waiting at most, besides auditQueueLen events
+	auditKeepBuffer = 4 << 20              // batch buffers up to this size are reused
+)
+
+func newAuditQueue(dropped *atomic.Uint64) *auditQueue {
+	return &auditQueue{
+		drained: make(chan struct{}),
+		kick:    make(chan struct{}, 1),
+		ctl:     make(chan auditControl),
+		wait:    auditQueueWait,
+		max:     auditQueueLen,
+		dropped: dropped,
+	}
+}
+
+// Write adds a copy of one serialized event to the pending batch. When the batch
+// already holds q.max events or auditMaxPending bytes (the destination is slow or
+// stuck), it waits at most q.wait for the writer to take it, then drops the event and
+// counts it. It never fails.
 func (q *auditQueue) Write(p []byte) (int, error) {
-	if q.closed.Load() {
-		q.dropped.Add(1)
-		return len(p), nil
-	}
-	it := auditItem{line: append([]byte(nil), p...)}
-	select {
-	case q.ch <- it:
-		return len(p), nil
-	default:
-	}
-	t := time.NewTimer(q.wait)
-	defer t.Stop()
-	select {
-	case q.ch <- it:
-	case <-t.C:
-		q.dropped.Add(1)
+	var timer *time.Timer
+	for {
+		q.mu.Lock()
+		if q.closed {
+			q.mu.Unlock()
+			q.dropped.Add(1)
+			break
+		}
+		if q.events < q.max && len(q.pending) < auditMaxPending {
+			first := q.events == 0
+			q.pending = append(q.pending, p...)
+			q.events++
+			full := len(q.pending) >= auditBatchSize
+			q.mu.Unlock()
+			if first || full {
+				select {
+				case q.kick <- struct{}{}:
+				default:
+				}
+			}
+			break
+		}
+		drained := q.drained
+		q.mu.Unlock()
+		if timer == nil {
+			timer = time.NewTimer(q.wait)
+			defer timer.Stop()
+		}
+		select {
+		case <-drained:
+			continue
+		case <-timer.C:
+			q.dropped.Add(1)
+		}
+		break
 	}
 	return len(p), nil
 }
 
-// control queues a control request behind the events already queued and waits for it.
-func (q *auditQueue) control(it auditItem) error {
-	it.ack = make(chan error, 1)
-	q.ch <- it
-	return <-it.ack
+// take hands the pending batch to the writer in exchange for spare, an empty buffer.
+func (q *auditQueue) take(spare []byte) (batch []byte, events int) {
+	q.mu.Lock()
+	batch, events = q.pending, q.events
+	q.pending, q.events = spare[:0], 0
+	if events > 0 {
+		close(q.drained)
+		q.drained = make(chan struct{})
+	}
+	q.mu.Unlock()
+	return batch, events
 }
 
-// run writes queued events to w through a buffer flushed whenever the queue is empty.
+// markClosed makes later events be dropped; it reports false if it was done already.
+func (q *auditQueue) markClosed() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return false
+	}
+	q.closed = true
+	return true
+}
+
+// control sends a control request to the writer and waits for it.
+func (q *auditQueue) control(c auditControl) error {
+	c.ack = make(chan error, 1)
+	q.ctl <- c
+	return <-c.ack
+}
+
+// run writes batches to w until a close request.
 func (q *auditQueue) run(w io.Writer) {
-	bw := bufio.NewWriterSize(w, 64<<10)
 	closeW := func() error {
 		if c, ok := w.(io.Closer); ok && w != io.Writer(os.Stdout) {
 			return c.Close()
 		}
 		return nil
 	}
-	for it := range q.ch {
-		switch {
-		case it.line != nil:
-			if _, err := bw.Write(it.line); err != nil {
-				q.dropped.Add(1)
+	spare := make([]byte, 0, 2*auditBatchSize)
+	write := func() error {
+		batch, n := q.take(spare)
+		if n == 0 {
+			spare = batch
+			return nil
+		}
+		_, err := w.Write(batch)
+		if err != nil {
+			q.dropped.Add(uint64(n))
+		}
+		if cap(batch) <= auditKeepBuffer {
+			spare = batch[:0]
+		} else {
+			spare = make([]byte, 0, 2*auditBatchSize) // grown while the destination was slow
+		}
+		return err
+	}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		select {
+		case <-q.kick:
+			// A batch was started: give it auditFlushEvery to fill, unless it is full
+			// already or fills up meanwhile.
+			q.mu.Lock()
+			full := len(q.pending) >= auditBatchSize
+			q.mu.Unlock()
+			if !full {
+				timer.Reset(auditFlushEvery)
+				select {
+				case <-timer.C:
+				case <-q.kick:
+					timer.Stop()
+				case c := <-q.ctl:
+					timer.Stop()
+					if q.serve(c, write, &w, closeW) {
+						return
+					}
+					continue
+				}
 			}
-			if len(q.ch) == 0 {
-				_ = bw.Flush()
+			_ = write()
+		case c := <-q.ctl:
+			if q.serve(c, write, &w, closeW) {
+				return
 			}
-		case it.swap != nil:
-			err := errors.Join(bw.Flush(), closeW())
-			w = it.swap
-			bw.Reset(w)
-			it.ack <- err
-		case it.close:
-			it.ack <- errors.Join(bw.Flush(), closeW())
-			return
-		default:
-			it.ack <- bw.Flush()
 		}
 	}
+}
+
+// serve answers a control request after writing what is pending; it reports whether
+// the writer must stop.
+func (q *auditQueue) serve(c auditControl, write func() error, w *io.Writer, closeW func() error) bool {
+	err := write()
+	switch {
+	case c.swap != nil:
+		err = errors.Join(err, closeW())
+		*w = c.swap
+		c.ack <- err
+	case c.close:
+		c.ack <- errors.Join(err, closeW())
+		return true
+	default:
+		c.ack <- err
+	}
+	return false
 }
 
 // lockedWriter serialises writes so concurrent events never interleave.

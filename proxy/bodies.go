@@ -190,7 +190,9 @@ func (c *bodyCheck) refsDenied(refs []bodies.IndexRef) *HTTPError {
 // the response's array key at their original positions.
 func (c *bodyCheck) forwardMerged(ctx *fasthttp.RequestCtx, body []byte, key string, total int, inserts map[int][]byte, bulk bool) *HTTPError {
 	x := c.x
-	ctx.Request.SetBody(body)
+	if !sameBytes(body, ctx.Request.Body()) {
+		ctx.Request.SetBody(body)
+	}
 	if len(inserts) > 0 {
 		// The response must be read whole to splice the refused items into it.
 		ctx.Request.Header.Del(fasthttp.HeaderAcceptEncoding)
@@ -220,6 +222,11 @@ func (c *bodyCheck) forwardMerged(ctx *fasthttp.RequestCtx, body []byte, key str
 	resp.Header.Del(fasthttp.HeaderContentLength)
 	c.s.afterWrite(ctx, x)
 	return nil
+}
+
+// sameBytes reports whether a and b are the same bytes in memory.
+func sameBytes(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // answerLocally writes a response esguard composed itself.
@@ -284,6 +291,10 @@ func (s *Server) serveBody(ctx *fasthttp.RequestCtx, x *exchange, m *routes.Matc
 // indices:data/write/index:op_type/index or :op_type/create, update and delete items as
 // indices:data/write/update and indices:data/write/delete, on the item's index name
 // (date math resolved). Refused items are answered as per-item 403s.
+//
+// Items that name the same index with the same operation share one decision. When every
+// item is granted the request's body is forwarded untouched; otherwise the forwarded
+// body is the granted items' byte ranges, in order.
 func (c *bodyCheck) bulk(ctx *fasthttp.RequestCtx, m *routes.Match, body []byte) *HTTPError {
 	if herr := c.nameOnly(c.x.action); herr != nil {
 		return herr
@@ -295,62 +306,63 @@ func (c *bodyCheck) bulk(ctx *fasthttp.RequestCtx, m *routes.Match, body []byte)
 		return errBadRequest("illegal_argument_exception", "a _bulk request takes one default index, not ["+strings.Join(idx, ",")+"]")
 	}
 	var (
-		kept    = make([]byte, 0, len(body))
-		inserts = map[int][]byte{}
-		granted = map[string]struct{}{}
+		inserts map[int][]byte // refused items by position
+		names   []string       // granted names, repeats allowed
+		kept    bulkKept
 		pos     int
 		retried bool
 		creates bool // some granted item creates its index
+		memo    bulkMemo
+		reasons map[bulkDenial]bulkRendered
+		refused bulkRefused
 	)
-	type denial struct{ action, index string }
-	type rendered struct {
-		herr  *HTTPError
-		cause []byte
-	}
-	reasons := map[denial]rendered{}
 	err := bodies.ScanBulk(body, defIndex, func(it bodies.BulkItem) error {
-		defer func() { pos++ }()
-		action := bulkItemAction(it.Op)
-		name, err := c.concreteName(it.Index)
-		if err != nil {
-			herr := resolveError(err)
-			c.x.traceItem(pos, action, []string{it.Index}, herr)
-			inserts[pos] = bulkItemError(it, it.Index, herr)
-			return nil
-		}
-		failed, ok := c.writeAllowed(action, name)
-		if !ok && failed == autoCreate && !retried {
-			// The index may have been created since the last refresh.
-			retried = true
-			if c.s.meta.RefreshOnMiss(ctx) == nil {
-				c.md = c.s.meta.Get()
-				failed, ok = c.writeAllowed(action, name)
+		d := memo.get(it.Op, it.Index)
+		if d == nil {
+			dec := c.bulkDecide(ctx, it, &retried, &memo)
+			if dec.err == nil && !dec.ok {
+				k := bulkDenial{dec.failed, dec.name}
+				r, seen := reasons[k]
+				if !seen {
+					r.herr = c.deny(dec.failed, []string{dec.name})
+					r.cause = causeOrInternal(r.herr)
+					if reasons == nil {
+						reasons = map[bulkDenial]bulkRendered{}
+					}
+					reasons[k] = r
+				}
+				dec.denied = r
 			}
-		}
-		if !ok {
-			d := denial{failed, name}
-			r, seen := reasons[d]
-			if !seen {
-				r.herr = c.deny(failed, []string{name})
-				r.cause = causeOrInternal(r.herr)
-				reasons[d] = r
+			if dec.ok {
+				names = append(names, dec.name)
+				creates = creates || dec.creates
 			}
+			d = memo.add(it.Op, it.Index, dec)
+		}
+		switch {
+		case d.err != nil:
 			if c.x.items != nil {
-				c.x.traceItem(pos, failed, []string{name}, r.herr)
+				c.x.traceItem(pos, d.action, []string{it.Index}, d.err)
 			}
-			inserts[pos] = appendBulkItemError(nil, it, name, r.herr.Status, r.cause)
-			return nil
-		}
-		if c.x.items != nil {
-			c.x.traceItem(pos, action, []string{name}, nil)
-		}
-		if _, known := granted[name]; !known && c.md != nil {
-			if _, exists := c.md.Lookup(name); !exists {
-				creates = true
+			if inserts == nil {
+				inserts = map[int][]byte{}
 			}
+			inserts[pos] = refused.add(it, it.Index, d.err.Status, d.denied.cause)
+		case !d.ok:
+			if c.x.items != nil {
+				c.x.traceItem(pos, d.failed, []string{d.name}, d.denied.herr)
+			}
+			if inserts == nil {
+				inserts = map[int][]byte{}
+			}
+			inserts[pos] = refused.add(it, d.name, d.denied.herr.Status, d.denied.cause)
+		default:
+			if c.x.items != nil {
+				c.x.traceItem(pos, d.action, []string{d.name}, nil)
+			}
+			kept.add(it.Start, it.End)
 		}
-		granted[name] = struct{}{}
-		kept = append(kept, body[it.Start:it.End]...)
+		pos++
 		return nil
 	})
 	if err != nil {
@@ -359,19 +371,162 @@ func (c *bodyCheck) bulk(ctx *fasthttp.RequestCtx, m *routes.Match, body []byte)
 	if pos == 0 {
 		return errBadRequest("action_request_validation_exception", "Validation Failed: 1: no requests added;")
 	}
-	names := make([]string, 0, len(granted))
-	for n := range granted {
-		names = append(names, n)
-	}
 	c.auditGranted(names)
 	if len(names) == 0 {
 		return answerLocally(ctx, c.x, arrayResponse(`{"errors":true,"took":0,"items":[`, pos, inserts))
 	}
-	herr := c.forwardMerged(ctx, kept, "items", pos, inserts, true)
+	fwd := body // every item granted: the body goes as it came
+	if inserts != nil {
+		fwd = kept.body(body)
+	}
+	herr := c.forwardMerged(ctx, fwd, "items", pos, inserts, true)
 	if creates && herr == nil {
 		c.s.meta.Invalidate() // the new indices exist now
 	}
 	return herr
+}
+
+// bulkDecision is the decision on the items of one operation on one index name.
+type bulkDecision struct {
+	op      bodies.BulkOp
+	index   string     // the name as the items give it
+	action  string     // the item action
+	name    string     // the name decided (date math resolved)
+	err     *HTTPError // the name could not be resolved
+	ok      bool
+	failed  string       // the action refused, when !ok
+	denied  bulkRendered // the refusal, when err != nil or !ok
+	creates bool         // granted on a name the cluster does not have yet
+}
+
+type bulkDenial struct{ action, index string }
+
+type bulkRendered struct {
+	herr  *HTTPError
+	cause []byte
+}
+
+// bulkDecide decides the items of it's operation on it's index.
+func (c *bodyCheck) bulkDecide(ctx *fasthttp.RequestCtx, it bodies.BulkItem, retried *bool, memo *bulkMemo) bulkDecision {
+	d := bulkDecision{action: bulkItemAction(it.Op)}
+	name, err := c.concreteName(it.Index)
+	if err != nil {
+		d.err = resolveError(err)
+		d.denied = bulkRendered{herr: d.err, cause: causeOrInternal(d.err)}
+		return d
+	}
+	d.name = name
+	failed, ok := c.writeAllowed(d.action, name)
+	if !ok && failed == autoCreate && !*retried {
+		// The index may have been created since the last refresh.
+		*retried = true
+		if c.s.meta.RefreshOnMiss(ctx) == nil {
+			c.md = c.s.meta.Get()
+			memo.reset() // earlier decisions were made on the older metadata
+			failed, ok = c.writeAllowed(d.action, name)
+		}
+	}
+	d.ok, d.failed = ok, failed
+	if ok && c.md != nil {
+		_, exists := c.md.Lookup(name)
+		d.creates = !exists
+	}
+	return d
+}
+
+// bulkMemo holds the decisions of one _bulk request by operation and index name. The
+// scan gives items that name the same index the same string, so the few recent
+// decisions are found by a short linear search that mostly compares pointers; the rest
+// go to a map.
+type bulkMemo struct {
+	recent [8]bulkDecision
+	n      int
+	more   map[bulkKey]*bulkDecision
+}
+
+type bulkKey struct {
+	op    bodies.BulkOp
+	index string
+}
+
+func (m *bulkMemo) get(op bodies.BulkOp, index string) *bulkDecision {
+	for i := range m.n {
+		if d := &m.recent[i]; d.op == op && d.index == index {
+			return d
+		}
+	}
+	if m.more != nil {
+		return m.more[bulkKey{op, index}]
+	}
+	return nil
+}
+
+func (m *bulkMemo) add(op bodies.BulkOp, index string, d bulkDecision) *bulkDecision {
+	d.op, d.index = op, index
+	if m.n < len(m.recent) {
+		m.recent[m.n] = d
+		m.n++
+		return &m.recent[m.n-1]
+	}
+	if m.more == nil {
+		m.more = map[bulkKey]*bulkDecision{}
+	}
+	p := &d
+	m.more[bulkKey{op, index}] = p
+	return p
+}
+
+func (m *bulkMemo) reset() {
+	m.n = 0
+	m.more = nil
+}
+
+// bulkRefused renders the refused items of one request into shared chunks, so that a
+// body with many refused items does not allocate for each.
+type bulkRefused struct {
+	chunk []byte
+}
+
+// add renders one refused item and returns it; it stays valid as more are added.
+func (r *bulkRefused) add(it bodies.BulkItem, index string, status int, cause []byte) []byte {
+	// The longest an item can be: every byte of the strings escaped as \u00XX.
+	need := 64 + 6*(len(index)+len(it.ID)) + len(cause)
+	if cap(r.chunk)-len(r.chunk) < need {
+		r.chunk = make([]byte, 0, max(need, 16<<10))
+	}
+	start := len(r.chunk)
+	r.chunk = appendBulkItemError(r.chunk, it, index, status, cause)
+	return r.chunk[start:len(r.chunk):len(r.chunk)]
+}
+
+// bulkKept gathers the granted items' byte ranges of a body, adjacent ranges merged
+// into runs.
+type bulkKept struct {
+	runs [][2]int
+}
+
+func (k *bulkKept) add(start, end int) {
+	if n := len(k.runs); n > 0 && k.runs[n-1][1] == start {
+		k.runs[n-1][1] = end
+		return
+	}
+	k.runs = append(k.runs, [2]int{start, end})
+}
+
+// body returns the granted items: a part of body itself when they are one run.
+func (k *bulkKept) body(body []byte) []byte {
+	if len(k.runs) == 1 {
+		return body[k.runs[0][0]:k.runs[0][1]]
+	}
+	n := 0
+	for _, r := range k.runs {
+		n += r[1] - r[0]
+	}
+	out := make([]byte, 0, n)
+	for _, r := range k.runs {
+		out = append(out, body[r[0]:r[1]]...)
+	}
+	return out
 }
 
 func bulkItemAction(op bodies.BulkOp) string {
@@ -384,11 +539,6 @@ func bulkItemAction(op bodies.BulkOp) string {
 		return "indices:data/write/delete"
 	}
 	return "indices:data/write/index:op_type/index"
-}
-
-// bulkItemError is a bulk item failure as Elasticsearch renders it.
-func bulkItemError(it bodies.BulkItem, index string, e *HTTPError) []byte {
-	return appendBulkItemError(nil, it, index, e.Status, causeOrInternal(e))
 }
 
 // appendBulkItemError appends {"<op>":{"_index":...,"_id":...,"status":N,"error":cause}}.

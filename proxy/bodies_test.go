@@ -199,3 +199,99 @@ narrow:
 		t.Fatalf("%d %s", r.status, r.body)
 	}
 }
+
+// TestGrantedBulkIsForwardedUnchanged sends a _bulk whose every item is granted: it
+// reaches the node once, byte for byte as sent (blank lines and carriage returns
+// included), and the node's answer comes back as is.
+func TestGrantedBulkIsForwardedUnchanged(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	var body strings.Builder
+	body.WriteString("\n")
+	for i := range 40 {
+		fmt.Fprintf(&body, "{\"create\":{\"_index\":\"logs-%d\",\"_id\":\"%d\"}}\n{\"n\":%d}\n", i%2+1, i, i)
+		if i == 7 {
+			body.WriteString("  \r\n{ \"create\" : { \"_index\" : \"logs-x\" } }\r\n{\"spaced\":true}\r\n")
+		}
+	}
+	r := e.call(t, "POST", "/_bulk", "ingest", body.String(), "Content-Type", "application/x-ndjson")
+	if r.status != 200 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	reqs := e.node.Requests()
+	if len(reqs) != 1 || reqs[0].Path() != "/_bulk" {
+		t.Fatalf("%d requests reached the node: %+v", len(reqs), reqs)
+	}
+	if string(reqs[0].Body) != body.String() {
+		t.Errorf("forwarded body differs from the one sent:\n%q\nwant\n%q", reqs[0].Body, body.String())
+	}
+	var resp struct {
+		Errors bool
+		Items  []map[string]struct{ Status int }
+	}
+	if err := json.Unmarshal([]byte(r.body), &resp); err != nil || resp.Errors || len(resp.Items) != 41 {
+		t.Fatalf("answer %s (%v)", r.body, err)
+	}
+}
+
+// TestPartlyDeniedBulkIsRewritten sends _bulk bodies with refused items at the start,
+// in the middle and at the end: the node receives only the granted items, in order and
+// without the blank lines, and the refused ones come back as 403 items in place.
+func TestPartlyDeniedBulkIsRewritten(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	granted := func(i int) string {
+		return fmt.Sprintf("{\"create\":{\"_index\":\"logs-1\",\"_id\":\"%d\"}}\n{\"n\":%d}\n", i, i)
+	}
+	denied := func(i int) string {
+		return fmt.Sprintf("{\"create\":{\"_index\":\"secret\",\"_id\":\"%d\"}}\n{\"n\":%d}\n", i, i)
+	}
+	for _, tc := range []struct {
+		name  string
+		items []bool // true: granted
+	}{
+		{"refused first", []bool{false, true, true, true}},
+		{"refused in the middle", []bool{true, true, false, true, false, true}},
+		{"refused last", []bool{true, true, true, false}},
+		{"refused between runs", []bool{true, false, false, true, true, false, true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.node.Reset()
+			var body, want strings.Builder
+			for i, ok := range tc.items {
+				if i == 1 {
+					body.WriteString("\n")
+				}
+				if ok {
+					body.WriteString(granted(i))
+					want.WriteString(granted(i))
+				} else {
+					body.WriteString(denied(i))
+				}
+			}
+			r := e.call(t, "POST", "/_bulk", "ingest", body.String(), "Content-Type", "application/x-ndjson")
+			if r.status != 200 {
+				t.Fatalf("%d %s", r.status, r.body)
+			}
+			reqs := e.node.Requests()
+			if len(reqs) != 1 || string(reqs[0].Body) != want.String() {
+				t.Fatalf("forwarded %+v\nwant body %q", reqs, want.String())
+			}
+			var resp struct {
+				Errors bool
+				Items  []map[string]struct {
+					ID     string `json:"_id"`
+					Index  string `json:"_index"`
+					Status int
+				}
+			}
+			if err := json.Unmarshal([]byte(r.body), &resp); err != nil || !resp.Errors || len(resp.Items) != len(tc.items) {
+				t.Fatalf("answer %s (%v)", r.body, err)
+			}
+			for i, ok := range tc.items {
+				it := resp.Items[i]["create"]
+				if wantStatus := map[bool]int{true: 201, false: 403}[ok]; it.Status != wantStatus || it.ID != fmt.Sprint(i) {
+					t.Errorf("item %d = %+v, want status %d and id %d", i, it, wantStatus, i)
+				}
+			}
+		})
+	}
+}

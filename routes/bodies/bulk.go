@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // BulkOp is the operation of a _bulk item.
@@ -57,9 +58,10 @@ type BulkItem struct {
 
 // ScanBulk walks a _bulk NDJSON body the way BulkRequestParser reads it and calls visit
 // for each item in order. It decodes the action lines only; a source line must exist
-// for index, create and update but is not parsed. Index and Pipeline strings are shared
-// between items that name the same value; all strings are freshly allocated and never
-// alias body.
+// for index, create and update but is not parsed: the scan finds its newline and moves
+// on. Index and Pipeline strings are shared between items that name the same value, and
+// the ids of one scan share one growing buffer, so a scan allocates per distinct name,
+// not per item; all strings are copies and never alias body.
 //
 // Lines are split at '\n' only. An action line that holds no JSON token (empty, white
 // space, a comment) is skipped, as Elasticsearch skips it, but still counts in the line
@@ -203,6 +205,35 @@ type ndBulkScanner struct {
 	lx           ndLexer
 	defaultIndex string
 	intern       map[string]string
+	ids          strings.Builder // a chunk of item ids, one after the other
+}
+
+// idString returns a copy of b that shares its chunk with other ids of the scan: a
+// Builder never changes bytes it has written, so each id stays valid.
+func (s *ndBulkScanner) idString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if s.ids.Cap()-s.ids.Len() < len(b) {
+		// A new chunk rather than a grown one: the ids already handed out keep the
+		// old chunk, and nothing is copied.
+		size := min(max(2*s.ids.Cap(), 512), 16<<10)
+		s.ids = strings.Builder{}
+		s.ids.Grow(max(size, len(b)))
+	}
+	n := s.ids.Len()
+	s.ids.Write(b)
+	return s.ids.String()[n:]
+}
+
+// internBytes returns the shared string for b, adding it on first sight.
+func (s *ndBulkScanner) internBytes(b []byte) string {
+	if v, ok := s.intern[string(b)]; ok {
+		return v
+	}
+	v := string(b)
+	s.intern[v] = v
+	return v
 }
 
 // internText returns the current value's text, sharing one string per distinct value.
@@ -211,18 +242,135 @@ func (s *ndBulkScanner) internText() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if v, ok := s.intern[string(b)]; ok {
-		return v, nil
+	return s.internBytes(b), nil
+}
+
+// Keys the fast path of action reads, as bits of a set.
+const (
+	ndFastIndex = 1 << iota
+	ndFastID
+	ndFastRouting
+	ndFastPipeline
+	ndFastOpType
+)
+
+// fastAction reads the common form of an action line: no white space, comments or
+// escapes, only _index, _id, routing, pipeline and op_type, each at most once, with
+// printable ASCII string values, and an optional '\r' at the end. Such a line is read
+// exactly as action would read it; ok is false for any other line, which action then
+// reads in full, so every refusal comes from the complete parser.
+func (s *ndBulkScanner) fastAction(line []byte) (item BulkItem, ok bool) {
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
 	}
-	v := string(b)
-	s.intern[v] = v
-	return v, nil
+	if len(line) < len(`{"index":{}}`) || line[0] != '{' || line[1] != '"' {
+		return item, false
+	}
+	var p int
+	switch {
+	case len(line) >= 10 && string(line[1:10]) == `"index":{`:
+		item.Op, p = OpIndex, 10
+	case len(line) >= 11 && string(line[1:11]) == `"create":{`:
+		item.Op, p = OpCreate, 11
+	case len(line) >= 11 && string(line[1:11]) == `"update":{`:
+		item.Op, p = OpUpdate, 11
+	case len(line) >= 11 && string(line[1:11]) == `"delete":{`:
+		item.Op, p = OpDelete, 11
+	default:
+		return item, false
+	}
+	item.Index = s.defaultIndex
+	seen := 0
+	for first := true; ; first = false {
+		if p >= len(line) {
+			return item, false
+		}
+		if line[p] == '}' {
+			// Only "}}" may end the line.
+			if p+2 != len(line) || line[p+1] != '}' {
+				return item, false
+			}
+			return item, true
+		}
+		if !first {
+			if line[p] != ',' {
+				return item, false
+			}
+			p++
+		}
+		key, next, good := ndFastString(line, p)
+		if !good || next >= len(line) || line[next] != ':' {
+			return item, false
+		}
+		value, end, good := ndFastString(line, next+1)
+		if !good {
+			return item, false
+		}
+		var bit int
+		switch string(key) {
+		case "_index":
+			bit = ndFastIndex
+		case "_id":
+			bit = ndFastID
+		case "routing":
+			bit = ndFastRouting
+		case "pipeline":
+			bit = ndFastPipeline
+		case "op_type":
+			bit = ndFastOpType
+		default:
+			return item, false
+		}
+		if seen&bit != 0 {
+			return item, false // a duplicate: the full parser words the refusal
+		}
+		seen |= bit
+		switch bit {
+		case ndFastIndex:
+			item.Index = s.internBytes(value)
+		case ndFastID:
+			item.ID = s.idString(value)
+		case ndFastPipeline:
+			item.Pipeline = s.internBytes(value)
+		case ndFastOpType:
+			if item.Op == OpIndex && string(value) == "create" {
+				item.Op = OpCreate
+			}
+		}
+		p = end
+	}
+}
+
+// ndFastString reads a JSON string at line[p] made of printable ASCII without escapes;
+// it returns its content and the offset after the closing quote.
+func ndFastString(line []byte, p int) (content []byte, end int, ok bool) {
+	if p >= len(line) || line[p] != '"' {
+		return nil, 0, false
+	}
+	for i := p + 1; i < len(line); i++ {
+		switch c := line[i]; {
+		case c == '"':
+			return line[p+1 : i], i + 1, true
+		case c < 0x20 || c >= 0x7f || c == '\\':
+			return nil, 0, false
+		}
+	}
+	return nil, 0, false
 }
 
 // action parses one action line as BulkRequestParser.IncrementalParser.parseActionLine
 // does, in the same order, so that the first problem found is the one Elasticsearch
-// reports. ok is false for a line without any token.
+// reports. ok is false for a line without any token. Lines of the common form are read
+// by fastAction, the others by fullAction.
 func (s *ndBulkScanner) action(line []byte, n int) (item BulkItem, ok bool, err error) {
+	if item, ok := s.fastAction(line); ok {
+		return item, true, nil
+	}
+	return s.fullAction(line, n)
+}
+
+// fullAction is action without the fast path.
+func (s *ndBulkScanner) fullAction(line []byte, n int) (item BulkItem, ok bool, err error) {
 	lx := &s.lx
 	lx.reset(line)
 	malformed := func(what string) error {
@@ -288,7 +436,10 @@ func (s *ndBulkScanner) action(line []byte, n int) (item BulkItem, ok bool, err 
 				case ndBulkIndex:
 					item.Index, err = s.internText()
 				case ndBulkID:
-					item.ID, err = lx.text()
+					var b []byte
+					if b, err = lx.textBytes(); err == nil {
+						item.ID = s.idString(b)
+					}
 				case ndBulkRouting:
 					_, err = lx.textBytes()
 				case ndBulkOpType:

@@ -45,3 +45,33 @@ func BenchmarkScanBulk(b *testing.B) {
 		b.Fatalf("%d items", n)
 	}
 }
+
+// bulkLoadBody is the body of bench/run.sh's bulk scenario: n index items with ids,
+// round robin over five daily indices, sources of about 200 bytes.
+func bulkLoadBody(n int) []byte {
+	pad := strings.Repeat("x", 96)
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(`{"index":{"_index":"logs-2026.01.0` + strconv.Itoa(i%5+1) + `","_id":"bench-` + strconv.Itoa(i) + `"}}` + "\n")
+		b.WriteString(`{"@timestamp":"2026-01-01T00:00:00Z","host":"web-01","level":"info","message":"GET /api/v1/orders/` +
+			strconv.Itoa(i) + ` 200","bytes":` + strconv.Itoa(1000+i) + `,"trace":"` + pad + `"}` + "\n")
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkScanBulkLoad scans the 100 KB body of the load benchmark's bulk scenario.
+func BenchmarkScanBulkLoad(b *testing.B) {
+	body := bulkLoadBody(500)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		n = 0
+		if err := ScanBulk(body, "", func(BulkItem) error { n++; return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if n != 500 {
+		b.Fatalf("%d items", n)
+	}
+}

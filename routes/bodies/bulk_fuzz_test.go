@@ -44,3 +44,39 @@ func FuzzScanBulk(f *testing.F) {
 		}
 	})
 }
+
+// FuzzBulkFastAction checks that every action line the fast path accepts is read the
+// same way, and accepted, by the full parser.
+func FuzzBulkFastAction(f *testing.F) {
+	for _, s := range []string{
+		`{"index":{"_index":"a","_id":"1"}}`,
+		`{"create":{"_index":"logs-2026.01.01","_id":"bench-1","pipeline":"p","routing":"r"}}`,
+		`{"index":{"op_type":"create","_index":"b"}}` + "\r",
+		`{"update":{"_id":"1"}}`,
+		`{"delete":{}}`,
+		`{"index":{"_index":"a","_index":"b"}}`,
+		`{"index":{"_index":"a"}}}`,
+		`{"index":{"_id":"a\"b"}}`,
+		`{"index":{"_id":"é"}}`,
+	} {
+		f.Add([]byte(s), "def")
+	}
+	f.Fuzz(func(t *testing.T, line []byte, def string) {
+		if bytes.IndexByte(line, '\n') >= 0 {
+			return
+		}
+		fast := ndBulkScanner{defaultIndex: def, intern: map[string]string{}}
+		got, ok := fast.fastAction(line)
+		if !ok {
+			return
+		}
+		full := ndBulkScanner{defaultIndex: def, intern: map[string]string{}}
+		want, ok, err := full.fullAction(line, 1)
+		if err != nil || !ok {
+			t.Fatalf("fast path accepted %q, the full parser: ok=%v err=%v", line, ok, err)
+		}
+		if got != want {
+			t.Fatalf("%q: fast path %+v, full parser %+v", line, got, want)
+		}
+	})
+}

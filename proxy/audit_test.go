@@ -144,12 +144,14 @@ func TestAuditQueueFull(t *testing.T) {
 	w := blockingWriter{release: make(chan struct{})}
 	a := newQueuedAudit(w, "")
 	a.queue.wait = 100 * time.Microsecond
-	const extra = 1000 // more than the writer buffers before it blocks
+	// The writer goroutine takes the pending batch (at least the first event) and
+	// blocks writing it; then max more wait, and the rest are dropped.
+	const limit, extra = 100, 1000
+	a.queue.max = limit
 	start := time.Now()
-	for range auditQueueLen + 1 + extra {
+	for range limit + 1 + extra {
 		a.write(&auditEvent{action: eventAccessGranted, requestID: "r"})
 	}
-	// The writer goroutine may take a few events before it blocks.
 	if d := a.Dropped(); d == 0 || d > extra {
 		t.Errorf("Dropped = %d, want 1 to %d", d, extra)
 	}

@@ -90,6 +90,25 @@ func ScanBulk(body []byte, defaultIndex string, visit func(BulkItem) error) erro
 		return ndParseException("request body is required")
 	}
 	s := ndBulkScanner{defaultIndex: defaultIndex, intern: make(map[string]string)}
+	var cur BulkItem
+	return walkBulk(body,
+		func(raw []byte, line int) (op BulkOp, ok bool, err error) {
+			cur, ok, err = s.action(raw, line)
+			return cur.Op, ok, err
+		},
+		func(line, start, end int) error {
+			cur.Line, cur.Start, cur.End = line, start, end
+			return visit(cur)
+		})
+}
+
+// walkBulk splits a _bulk body into items as BulkRequest does, for ScanBulk and
+// ScanLegacyBulk: action reads each action line (ok false skips an empty one) and names
+// its operation; every operation but delete takes the next line as its source. item is
+// called with the action line's number and the byte range of the item's lines. A last
+// line without '\n', an action without its source line and a body without items are
+// refused.
+func walkBulk(body []byte, action func(raw []byte, line int) (BulkOp, bool, error), item func(line, start, end int) error) error {
 	line, from, items := 0, 0, 0
 	for {
 		nl := bytes.IndexByte(body[from:], '\n')
@@ -103,30 +122,28 @@ func ScanBulk(body []byte, defaultIndex string, visit func(BulkItem) error) erro
 		line++
 		start := from
 		from = nl + 1
-		item, ok, err := s.action(body[start:nl], line)
+		op, ok, err := action(body[start:nl], line)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			continue
 		}
-		item.Line = line
-		item.Start = start
-		if item.Op != OpDelete {
+		first := line
+		if op != OpDelete {
 			src := bytes.IndexByte(body[from:], '\n')
 			if src < 0 {
 				if from != len(body) {
 					return ndIllegalArgument(`The bulk request must be terminated by a newline [\n]`)
 				}
 				return ndIllegalArgument("Action/metadata line [" + strconv.Itoa(line) +
-					"] has no source line: the " + item.Op.String() + " action requires one")
+					"] has no source line: the " + op.String() + " action requires one")
 			}
 			line++
 			from += src + 1
 		}
-		item.End = from
 		items++
-		if err := visit(item); err != nil {
+		if err := item(first, start, from); err != nil {
 			return err
 		}
 	}

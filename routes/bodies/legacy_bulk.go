@@ -1,7 +1,6 @@
 package bodies
 
 import (
-	"bytes"
 	"strconv"
 )
 
@@ -80,49 +79,16 @@ func ScanLegacyBulk(body []byte, defaultIndex, defaultType string, version int, 
 	}
 	s := legacyBulkScanner{defaultIndex: defaultIndex, defaultType: defaultType, version: version,
 		intern: make(map[string]string)}
-	line, from, items := 0, 0, 0
-	for {
-		nl := bytes.IndexByte(body[from:], '\n')
-		if nl < 0 {
-			if from != len(body) {
-				return ndIllegalArgument(`The bulk request must be terminated by a newline [\n]`)
-			}
-			break
-		}
-		nl += from
-		line++
-		start := from
-		from = nl + 1
-		item, ok, err := s.action(body[start:nl], line)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			continue
-		}
-		item.Line, item.Start = line, start
-		if item.Op != OpDelete {
-			src := bytes.IndexByte(body[from:], '\n')
-			if src < 0 {
-				if from != len(body) {
-					return ndIllegalArgument(`The bulk request must be terminated by a newline [\n]`)
-				}
-				return ndIllegalArgument("Action/metadata line [" + strconv.Itoa(line) +
-					"] has no source line: the " + item.Op.String() + " action requires one")
-			}
-			line++
-			from += src + 1
-		}
-		item.End = from
-		items++
-		if err := visit(item); err != nil {
-			return err
-		}
-	}
-	if items == 0 {
-		return ndValidation("no requests added")
-	}
-	return nil
+	var cur LegacyBulkItem
+	return walkBulk(body,
+		func(raw []byte, line int) (op BulkOp, ok bool, err error) {
+			cur, ok, err = s.action(raw, line)
+			return cur.Op, ok, err
+		},
+		func(line, start, end int) error {
+			cur.Line, cur.Start, cur.End = line, start, end
+			return visit(cur)
+		})
 }
 
 type legacyBulkScanner struct {

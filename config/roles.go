@@ -40,7 +40,7 @@ func loadRoles(path string, cat *privileges.Catalogue, ps *Problems) (valid []pa
 			c.errorf(e.line, "invalid role name [%s]", e.key)
 			continue
 		}
-		if isShield(cat.Flavour()) && !shieldRoleNamePattern.MatchString(e.key) {
+		if privileges.IsShield(cat.Flavour()) && !shieldRoleNamePattern.MatchString(e.key) {
 			c.errorf(e.line, "invalid role name [%s]: %s role names are 1 to 30 characters, a letter or _ first, then letters, digits, _, @, -, . or $ (flavor %s)", e.key, shieldEra(cat.Flavour()), cat.Flavour())
 			continue
 		}
@@ -60,7 +60,7 @@ func loadRoles(path string, cat *privileges.Catalogue, ps *Problems) (valid []pa
 // parseRole reads one role descriptor. It returns nil when the role has errors, so a
 // half-understood role never grants anything.
 func parseRole(c collector, name string, n *yaml.Node, cat *privileges.Catalogue) *privileges.RoleDescriptor {
-	if isShield(cat.Flavour()) {
+	if privileges.IsShield(cat.Flavour()) {
 		return parseShieldRole(c, name, n, cat)
 	}
 	before := len(*c.ps)
@@ -332,10 +332,10 @@ var serverlessBuiltinRoles = map[string]*privileges.RoleDescriptor{
 
 // builtinRolesFor returns the reserved roles of a flavour.
 func builtinRolesFor(flavour string) map[string]*privileges.RoleDescriptor {
-	switch flavour {
-	case "shield1", "shield2":
+	switch {
+	case privileges.IsShield(flavour):
 		return shieldBuiltinRoles
-	case "serverless":
+	case flavour == "serverless":
 		return serverlessBuiltinRoles
 	}
 	return builtinRoles

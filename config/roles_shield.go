@@ -30,9 +30,6 @@ func shieldEra(flavour string) string {
 	return "Shield 2.x"
 }
 
-// isShield reports whether a flavour reads roles files in a Shield shape.
-func isShield(flavour string) bool { return flavour == "shield1" || flavour == "shield2" }
-
 // shieldRoleNamePattern is the role name Shield 1.x and 2.x accept: 1 to 30
 // characters, a letter or an underscore first, then letters, digits and _ @ - . $.
 var shieldRoleNamePattern = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_@\-.$]{0,29}$`)

@@ -31,6 +31,10 @@ func CatalogueFor(flavour string) (*Catalogue, error) {
 // Flavour names the catalogue's flavour, one of Flavours.
 func (c *Catalogue) Flavour() string { return c.flavour }
 
+// IsShield reports whether a flavour is one of the Shield eras (shield1, shield2):
+// Elasticsearch 1.x or 2.x, with that era's roles files, REST API and decisions.
+func IsShield(flavour string) bool { return flavour == "shield1" || flavour == "shield2" }
+
 // era is the generation of Elasticsearch security a catalogue belongs to. It decides
 // which action names are accepted as raw privileges and the action names of that time
 // (see Migrate).

@@ -262,7 +262,7 @@ func (s *Server) serveBody(ctx *fasthttp.RequestCtx, x *exchange, m *routes.Matc
 	if herr != nil {
 		return herr
 	}
-	if legacyFlavour(x.snap.Flavor) {
+	if privileges.IsShield(x.snap.Flavor) {
 		return c.legacyBody(ctx, m, body)
 	}
 	switch x.action {

@@ -35,7 +35,7 @@ func (c *bodyCheck) multiSearch(ctx *fasthttp.RequestCtx, m *routes.Match, body 
 	scan := func(visit func(bodies.SearchItem) error) error {
 		return bodies.ScanMultiSearchWith(body, scanOpts, visit)
 	}
-	if legacyFlavour(c.x.snap.Flavor) {
+	if privileges.IsShield(c.x.snap.Flavor) {
 		// 1.x and 2.x headers: types, their options only (the query string's do not
 		// reach the searches).
 		baseOpts = privileges.IndicesOptions{}

@@ -119,7 +119,7 @@ const autoCreate = "indices:admin/auto_create"
 
 // createsIndex reports whether a document write creates its index when it is missing.
 func createsIndex(flavour, action string) bool {
-	if legacyFlavour(flavour) {
+	if privileges.IsShield(flavour) {
 		return action == "indices:data/write/index" || action == "indices:data/write/update"
 	}
 	return strings.HasPrefix(action, "indices:data/write/index:op_type/") || action == "indices:data/write/update"
@@ -235,7 +235,7 @@ func (s *Server) denied(x *exchange, perm *privileges.Permission, d privileges.D
 		ev.indices = d.Indices
 	}
 	s.audit.write(ev)
-	if legacyFlavour(x.snap.Flavor) {
+	if privileges.IsShield(x.snap.Flavor) {
 		return errForbidden(d.ShieldReason(x.actor(perm)))
 	}
 	return errForbidden(d.ReasonFor(x.actor(perm)))

@@ -16,13 +16,10 @@ import (
 // node runs for it (the shard-level bulk, the searches of a multi search, the creation
 // of a missing index) as the same user. There are no per-item refusals.
 
-// legacyFlavour reports whether a flavour is a Shield one.
-func legacyFlavour(flavour string) bool { return flavour == "shield1" || flavour == "shield2" }
-
 // autoCreateAction is the action that lets a document write create its missing index:
 // the 1.x and 2.x write actions ran indices:admin/create for the user.
 func autoCreateAction(flavour string) string {
-	if legacyFlavour(flavour) {
+	if privileges.IsShield(flavour) {
 		return "indices:admin/create"
 	}
 	return autoCreate
@@ -32,7 +29,7 @@ func autoCreateAction(flavour string) string {
 // versions ran /_search/template and /_msearch/template as plain searches, so their
 // bodies are told apart by the path.
 func isTemplatePath(x *exchange) bool {
-	return legacyFlavour(x.snap.Flavor) && x.match != nil && strings.HasSuffix(x.match.Route.Path, "/template")
+	return privileges.IsShield(x.snap.Flavor) && x.match != nil && strings.HasSuffix(x.match.Route.Path, "/template")
 }
 
 // legacyBody decides a Shield-era request whose indices are in its body.

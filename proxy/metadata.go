@@ -286,9 +286,6 @@ func newClusterClient(up config.Upstream, tlsConf *tls.Config, timeout time.Dura
 	})
 }
 
-// usesCatMetadata reports whether a flavour's clusters predate GET /_resolve/index.
-func usesCatMetadata(flavour string) bool { return flavour == "shield1" || flavour == "shield2" }
-
 // catIndex and catAlias are rows of GET /_cat/indices and GET /_cat/aliases in JSON.
 type catIndex struct {
 	Index  string `json:"index"`

@@ -75,7 +75,7 @@ func New(store *config.Store, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	meta.catAPIs = func() bool { return usesCatMetadata(store.Load().Flavor) }
+	meta.catAPIs = func() bool { return privileges.IsShield(store.Load().Flavor) }
 	s := &Server{store: store, upstream: up, audit: audit, log: opts.Log, metrics: opts.Metrics, meta: meta, idPrefix: hex.EncodeToString(prefix[:]) + "-"}
 	s.binder, err = newBinderFor(snap, opts.Log)
 	if err != nil {

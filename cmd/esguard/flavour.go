@@ -169,7 +169,7 @@ func migrateRoles(snap *config.Snapshot, to string, stdout, stderr io.Writer) in
 // role the target flavour cannot express.
 func migrateRole(from, to *privileges.Catalogue, d *privileges.RoleDescriptor) (*yaml.Node, []string) {
 	var notes []string
-	legacyTarget := to.Flavour() == "shield1" || to.Flavour() == "shield2"
+	legacyTarget := privileges.IsShield(to.Flavour())
 	convert := func(k privileges.Kind, names []string) []string {
 		var out []string
 		for _, n := range names {

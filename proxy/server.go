@@ -110,7 +110,8 @@ func New(store *config.Store, opts Options) (*Server, error) {
 		IdleTimeout:                   l.IdleTimeout.Or(120e9),
 		Concurrency:                   l.MaxConnections,
 		// An idle keep-alive connection gives its buffers back to the pools: 10,000 idle
-		// clients would otherwise hold a read buffer of max_header_size each.
+		// clients would otherwise hold a read buffer of max_header_size each. The read
+		// of a request's first byte that this costs is absorbed by readAheadConn.
 		ReduceMemoryUsage: true,
 		CloseOnShutdown:   true,
 		Logger:            fasthttpLogger{s.log},
@@ -119,7 +120,7 @@ func New(store *config.Store, opts Options) (*Server, error) {
 }
 
 // Serve accepts client connections on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(ln) }
+func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(readAheadListener{ln}) }
 
 // Shutdown stops accepting connections and waits for in-flight requests until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {

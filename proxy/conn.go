@@ -1,0 +1,82 @@
+package proxy
+
+import (
+	"io"
+	"net"
+	"sync"
+)
+
+// With ReduceMemoryUsage, fasthttp gives an idle connection's read buffer back to its
+// pool and, when the next request arrives, reads its first byte alone before taking a
+// buffer again: one more read(2) per request. readAheadListener keeps the memory saving
+// and drops that system call: a one-byte read on a plain TCP connection reads whatever
+// has arrived into a pooled buffer and hands the rest to the reads that follow. The
+// buffer goes back to the pool as soon as it has been drained, so an idle connection
+// holds none.
+//
+// TLS connections are left alone: crypto/tls already reads whole records into a buffer
+// of its own.
+
+const (
+	readAheadSize = 4096
+	// readAheadBelow is the largest read served through the buffer; larger reads (the
+	// server's buffered reader filling itself) go straight to the connection.
+	readAheadBelow = 64
+)
+
+var readAheadPool = sync.Pool{New: func() any { b := make([]byte, readAheadSize); return &b }}
+
+type readAheadListener struct{ net.Listener }
+
+func (l readAheadListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok && err == nil {
+		return &readAheadConn{Conn: tc, tcp: tc}, nil
+	}
+	return c, err
+}
+
+// readAheadConn is a connection whose small reads are served from a pooled buffer.
+// Only the goroutine serving the connection reads it, so the buffer needs no lock;
+// Close, which may come from another goroutine, leaves the buffer to the collector
+// rather than racing a read that still uses it.
+type readAheadConn struct {
+	net.Conn
+	tcp  *net.TCPConn
+	held *[]byte // the pooled buffer, while it holds unread bytes
+	rest []byte  // its unread bytes
+	err  error   // the error that came with them, returned once they are read
+}
+
+func (c *readAheadConn) Read(p []byte) (int, error) {
+	if c.held != nil {
+		n := copy(p, c.rest)
+		c.rest = c.rest[n:]
+		if len(c.rest) > 0 {
+			return n, nil
+		}
+		readAheadPool.Put(c.held)
+		c.held, c.rest = nil, nil
+		err := c.err
+		c.err = nil
+		return n, err
+	}
+	if len(p) >= readAheadBelow {
+		return c.Conn.Read(p)
+	}
+	buf := readAheadPool.Get().(*[]byte)
+	n, err := c.Conn.Read(*buf)
+	if n <= len(p) {
+		copy(p, (*buf)[:n])
+		readAheadPool.Put(buf)
+		return n, err
+	}
+	copy(p, (*buf)[:len(p)])
+	c.held, c.rest, c.err = buf, (*buf)[len(p):n], err
+	return len(p), nil
+}
+
+// ReadFrom keeps the TCP connection's own ReadFrom, which the server's buffered writer
+// uses for streamed response bodies: it copies 32 KB at a time where the writer would
+// copy 4 KB. (WriteTo is not passed on: it would read past the buffered bytes.)
+func (c *readAheadConn) ReadFrom(r io.Reader) (int64, error) { return c.tcp.ReadFrom(r) }

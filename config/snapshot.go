@@ -89,6 +89,8 @@ type Snapshot struct {
 	intersections map[permPair]*privileges.Permission
 	// opts are the options the snapshot was loaded with; reloads use them again.
 	opts Options
+	// upstreamAuth is Config.Upstream.Authorization(), computed once.
+	upstreamAuth string
 }
 
 // Load reads the configuration file and everything it names, and returns the snapshot
@@ -342,6 +344,7 @@ func load(path string, ps *Problems, keys *auth.APIKeySourceVar, opts Options, p
 		}
 	}
 	s.Config = cfg
+	s.upstreamAuth = cfg.Upstream.Authorization()
 	return s
 }
 
@@ -458,7 +461,7 @@ func (s *Snapshot) Permission(roles []string) (perm *privileges.Permission, err 
 }
 
 // UpstreamAuthorization is the Authorization header esguard sends upstream, or "".
-func (s *Snapshot) UpstreamAuthorization() string { return s.Config.Upstream.Authorization() }
+func (s *Snapshot) UpstreamAuthorization() string { return s.upstreamAuth }
 
 // maxKeyPermissions bounds the cache of API key permissions; it is emptied when full.
 const maxKeyPermissions = 10_000

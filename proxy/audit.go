@@ -63,6 +63,28 @@ type Audit struct {
 	filter  atomic.Pointer[auditFilter]
 	metrics *Metrics
 	dropped atomic.Uint64
+	stamp   atomic.Pointer[auditStamp] // the last @timestamp written
+}
+
+// auditStamp is an @timestamp and the millisecond it stands for: events of the same
+// millisecond share it rather than format the time again.
+type auditStamp struct {
+	ms   int64
+	text string
+}
+
+const auditTimeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// timestamp returns the @timestamp of an event written now.
+func (a *Audit) timestamp() string {
+	t := a.now()
+	ms := t.UnixMilli()
+	if st := a.stamp.Load(); st != nil && st.ms == ms {
+		return st.text
+	}
+	st := &auditStamp{ms: ms, text: t.UTC().Format(auditTimeLayout)}
+	a.stamp.Store(st)
+	return st.text
 }
 
 const (
@@ -157,7 +179,7 @@ func (a *Audit) write(ev *auditEvent) {
 	if !e.Enabled() {
 		return
 	}
-	e.Str("@timestamp", a.now().UTC().Format("2006-01-02T15:04:05.000Z07:00")).
+	e.Str("@timestamp", a.timestamp()).
 		Str("event.type", eventType(ev.action)).
 		Str("event.action", ev.action)
 	str := func(key, value string) {

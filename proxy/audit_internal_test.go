@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -176,5 +178,32 @@ func BenchmarkAuditWrite(b *testing.B) {
 			b.ReportMetric(float64(w.writes.Load())/float64(b.N), "writes/event")
 			_ = f.Close()
 		})
+	}
+}
+
+// TestAuditTimestamps: events of one millisecond share its @timestamp, and the next
+// millisecond gets its own, in UTC.
+func TestAuditTimestamps(t *testing.T) {
+	var out bytes.Buffer
+	a := NewAudit(&out)
+	base := time.Date(2026, 3, 4, 5, 6, 7, 8_000_000, time.FixedZone("CET", 3600))
+	for _, d := range []time.Duration{0, 400 * time.Microsecond, 999 * time.Microsecond, time.Millisecond, 1500 * time.Millisecond, 0} {
+		a.now = func() time.Time { return base.Add(d) }
+		a.write(&auditEvent{action: eventAccessGranted, requestID: "r"})
+	}
+	var got []string
+	for line := range strings.Lines(out.String()) {
+		var ev struct {
+			Timestamp string `json:"@timestamp"`
+		}
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, ev.Timestamp)
+	}
+	want := []string{"2026-03-04T04:06:07.008Z", "2026-03-04T04:06:07.008Z", "2026-03-04T04:06:07.008Z",
+		"2026-03-04T04:06:07.009Z", "2026-03-04T04:06:08.508Z", "2026-03-04T04:06:07.008Z"}
+	if !slices.Equal(got, want) {
+		t.Errorf("timestamps\n got %q\nwant %q", got, want)
 	}
 }

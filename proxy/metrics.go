@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/esguard/esguard/config"
@@ -50,6 +51,16 @@ type Metrics struct {
 	upstream       prometheus.Histogram
 	upstreamErrors *prometheus.CounterVec
 	authFailures   *prometheus.CounterVec
+
+	// The children of requests and duration by label values, looked up without the
+	// vectors' hashing and locking on every request.
+	requestCounters sync.Map // requestLabels → prometheus.Counter
+	durations       sync.Map // decision → prometheus.Observer
+}
+
+type requestLabels struct {
+	decision, family string
+	status           int
 }
 
 // NewMetrics builds the metrics of a server whose configuration is in store.
@@ -197,8 +208,17 @@ func (m *Metrics) request(decision, action string, status int, took time.Duratio
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(decision, actionFamily(action), statusLabel(status)).Inc()
-	m.duration.WithLabelValues(decision).Observe(took.Seconds())
+	k := requestLabels{decision, actionFamily(action), status}
+	c, ok := m.requestCounters.Load(k)
+	if !ok {
+		c, _ = m.requestCounters.LoadOrStore(k, m.requests.WithLabelValues(k.decision, k.family, statusLabel(status)))
+	}
+	c.(prometheus.Counter).Inc()
+	o, ok := m.durations.Load(decision)
+	if !ok {
+		o, _ = m.durations.LoadOrStore(decision, m.duration.WithLabelValues(decision))
+	}
+	o.(prometheus.Observer).Observe(took.Seconds())
 }
 
 func (m *Metrics) authorization(took time.Duration) {

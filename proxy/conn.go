@@ -4,6 +4,8 @@ import (
 	"io"
 	"net"
 	"sync"
+
+	"github.com/valyala/fasthttp"
 )
 
 // With ReduceMemoryUsage, fasthttp gives an idle connection's read buffer back to its
@@ -46,6 +48,20 @@ type readAheadConn struct {
 	held *[]byte // the pooled buffer, while it holds unread bytes
 	rest []byte  // its unread bytes
 	err  error   // the error that came with them, returned once they are read
+	// origin is the client's address as text, made once for the audit trail of
+	// every request on the connection.
+	origin string
+}
+
+// origin returns the client address of ctx's connection as text.
+func origin(ctx *fasthttp.RequestCtx) string {
+	if c, ok := ctx.Conn().(*readAheadConn); ok {
+		if c.origin == "" {
+			c.origin = c.RemoteAddr().String()
+		}
+		return c.origin
+	}
+	return ctx.RemoteAddr().String()
 }
 
 func (c *readAheadConn) Read(p []byte) (int, error) {

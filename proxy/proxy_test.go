@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -203,7 +204,12 @@ func TestRefusedWithoutForwarding(t *testing.T) {
 		{name: "encoded slash", method: "GET", uri: "/logs-1%2F..%2Fsecret/_search", status: 400},
 		{name: "dot segment", method: "GET", uri: "/logs-1/../secret/_search", status: 400},
 		{name: "semicolon query", method: "GET", uri: "/logs-1/_search?q=a;size=1", status: 400},
-		{name: "repeated parameter", method: "PUT", uri: "/logs-1/_doc/1?op_type=create&op_type=index", status: 400},
+		{name: "repeated parameter", method: "PUT", uri: "/logs-1/_doc/1?op_type=create&op_type=index", status: 400,
+			reason: "contains the parameter [op_type] more than once"},
+		{name: "repeated parameter among many", method: "GET", uri: "/logs-1/_search?" + manyParams(15) + "&p3=x", status: 400,
+			reason: "contains the parameter [p3] more than once"},
+		{name: "repeated parameter among very many", method: "GET", uri: "/logs-1/_search?" + manyParams(30) + "&p29=x", status: 400,
+			reason: "contains the parameter [p29] more than once"},
 		{name: "bad op_type", method: "PUT", uri: "/logs-1/_doc/1?op_type=upsert", status: 400},
 		{name: "bulk body not inspected", method: "POST", uri: "/_bulk", body: `{"index":{"_index":"secret"}}` + "\n{}\n", status: 403},
 		{name: "bulk with path index", method: "POST", uri: "/logs-1/_bulk", body: `{"index":{"_index":"secret"}}` + "\n{}\n", status: 403},
@@ -235,6 +241,15 @@ func TestRefusedWithoutForwarding(t *testing.T) {
 	if n := e.node.Count(); n != 0 {
 		t.Fatalf("%d refused requests reached the cluster: %v", n, e.node.Requests())
 	}
+}
+
+// manyParams is n distinct query parameters p0=v&p1=v&...
+func manyParams(n int) string {
+	ps := make([]string, n)
+	for i := range ps {
+		ps[i] = "p" + strconv.Itoa(i) + "=v"
+	}
+	return strings.Join(ps, "&")
 }
 
 // TestMalformedRequestLines sends bytes no well-behaved client would, over a raw connection.
@@ -511,5 +526,18 @@ func TestRetryOnlyIdempotent(t *testing.T) {
 				t.Errorf("%d requests at the live node, want %d", n, tc.atLive)
 			}
 		})
+	}
+}
+
+// TestManyDistinctParameters: only a repeated parameter is refused, however many there are.
+func TestManyDistinctParameters(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	for _, n := range []int{1, 16, 17, 40} {
+		if r := e.call(t, "GET", "/logs-1/_search?"+manyParams(n), "alice", ""); r.status != 200 {
+			t.Errorf("%d parameters: status %d %s", n, r.status, r.body)
+		}
+	}
+	if n := e.node.Count(); n != 4 {
+		t.Errorf("the node saw %d searches, want 4", n)
 	}
 }

@@ -165,8 +165,8 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
 	x := &exchange{snap: s.store.Load()}
 	x.requestID = s.idPrefix + strconv.FormatUint(s.seq.Add(1), 10)
-	x.origin = ctx.RemoteAddr().String()
-	x.method = string(ctx.Method())
+	x.origin = origin(ctx)
+	x.method = methodString(ctx.Method())
 	x.opaqueID = string(ctx.Request.Header.Peek("X-Opaque-Id"))
 	defer func() {
 		if r := recover(); r != nil {
@@ -180,6 +180,23 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		s.fail(ctx, x, herr)
 	}
 	s.metrics.request(decisionOf(herr), x.action, ctx.Response.StatusCode(), time.Since(start))
+}
+
+// methodString returns m as a string, without allocating for the usual methods.
+func methodString(m []byte) string {
+	switch string(m) {
+	case "GET":
+		return "GET"
+	case "POST":
+		return "POST"
+	case "PUT":
+		return "PUT"
+	case "HEAD":
+		return "HEAD"
+	case "DELETE":
+		return "DELETE"
+	}
+	return string(m)
 }
 
 // serve runs the pipeline. It returns the error to render, or nil once a response
@@ -342,18 +359,38 @@ func (x *exchange) readURI(ctx *fasthttp.RequestCtx) *HTTPError {
 		return errBadRequest("illegal_argument_exception", "request path must not contain [.] or [..] segments")
 	}
 	x.query.ParseBytes(query)
-	seen := make(map[string]struct{}, x.query.Len())
+	if dup := duplicateKey(&x.query); dup != "" {
+		return errBadRequest("illegal_argument_exception", "request ["+x.path+"] contains the parameter ["+dup+"] more than once")
+	}
+	return nil
+}
+
+// duplicateKey returns the first parameter name that args holds twice, or "". A few
+// names are compared pairwise, more through a map.
+func duplicateKey(args *fasthttp.Args) string {
 	var dup string
-	x.query.VisitAll(func(k, _ []byte) {
+	if n := args.Len(); n <= 16 {
+		var keys [16][]byte
+		i := 0
+		args.VisitAll(func(k, _ []byte) {
+			for _, earlier := range keys[:i] {
+				if dup == "" && bytes.Equal(earlier, k) {
+					dup = string(k)
+				}
+			}
+			keys[i] = k
+			i++
+		})
+		return dup
+	}
+	seen := make(map[string]struct{}, args.Len())
+	args.VisitAll(func(k, _ []byte) {
 		if _, ok := seen[string(k)]; ok && dup == "" {
 			dup = string(k)
 		}
 		seen[string(k)] = struct{}{}
 	})
-	if dup != "" {
-		return errBadRequest("illegal_argument_exception", "request ["+x.path+"] contains the parameter ["+dup+"] more than once")
-	}
-	return nil
+	return dup
 }
 
 func hasDotSegment(path []byte) bool {

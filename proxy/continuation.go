@@ -110,6 +110,33 @@ type boundRequest struct {
 // esguard did not issue, or issued to someone else, is answered as Elasticsearch answers
 // an unknown context (404), so nobody learns whether it exists.
 func (s *Server) unbindRequest(ctx *fasthttp.RequestCtx, x *exchange, m *routes.Match) (boundRequest, *HTTPError) {
+	paths, kind := bodyIDPaths(x.action)
+	if !m.Route.Continuation() && !strings.HasPrefix(x.action, "indices:data/read/scroll") &&
+		(len(paths) == 0 || len(ctx.Request.Body()) == 0) {
+		return boundRequest{}, nil // nothing that could hold an id
+	}
+	return s.unbind(ctx, x, m, paths, kind)
+}
+
+// bodyIDPaths returns where an action's request body carries ids, and their kind:
+// each action carries ids of one kind at one path.
+func bodyIDPaths(action string) ([][]string, bound.Kind) {
+	switch {
+	case strings.HasPrefix(action, "indices:data/read/scroll"):
+		return [][]string{{"scroll_id"}}, bound.Scroll
+	case action == "indices:data/read/close_point_in_time":
+		return topIDPath, bound.PIT
+	case action == "indices:data/read/sql" || action == "indices:data/read/sql/close_cursor":
+		return cursorPaths, bound.Cursor
+	case action == "indices:data/read/search" || action == "indices:data/read/async_search/submit" ||
+		action == "indices:data/read/search/template":
+		return pitPath, bound.PIT
+	}
+	return nil, 0
+}
+
+// unbind is unbindRequest for a request that may hold ids.
+func (s *Server) unbind(ctx *fasthttp.RequestCtx, x *exchange, m *routes.Match, paths [][]string, kind bound.Kind) (boundRequest, *HTTPError) {
 	var br boundRequest
 	owner := x.owner()
 	unwrap := func(kind bound.Kind, v string) (string, *HTTPError) {
@@ -168,20 +195,7 @@ func (s *Server) unbindRequest(ctx *fasthttp.RequestCtx, x *exchange, m *routes.
 			ctx.Request.URI().QueryArgs().Set("scroll_id", id)
 		}
 	}
-	// Body fields: each action carries ids of one kind at one path.
-	var paths [][]string
-	var kind bound.Kind
-	switch {
-	case strings.HasPrefix(x.action, "indices:data/read/scroll"):
-		paths, kind = [][]string{{"scroll_id"}}, bound.Scroll
-	case x.action == "indices:data/read/close_point_in_time":
-		paths, kind = topIDPath, bound.PIT
-	case x.action == "indices:data/read/sql" || x.action == "indices:data/read/sql/close_cursor":
-		paths, kind = cursorPaths, bound.Cursor
-	case x.action == "indices:data/read/search" || x.action == "indices:data/read/async_search/submit" ||
-		x.action == "indices:data/read/search/template":
-		paths, kind = pitPath, bound.PIT
-	}
+	// Body fields.
 	if len(paths) == 0 || len(ctx.Request.Body()) == 0 {
 		return br, nil
 	}

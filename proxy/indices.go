@@ -175,7 +175,7 @@ func (s *Server) resolveIndices(x *exchange, m *routes.Match, targets []routes.T
 			AllowRemote:        allowsRemote[t.Action],
 			Literal:            !replaceable(t.Action),
 			OnlyDataStreams:    strings.HasPrefix(t.Action, "indices:admin/data_stream/") || strings.HasPrefix(t.Action, "indices:monitor/data_stream/"),
-			DateMath:           func(e string) (string, error) { return resolveDateMath(e, now) },
+			DateMath:           dateMathAt(t.Indices, now),
 		})
 		if err != nil {
 			return r, resolveError(err)
@@ -336,4 +336,15 @@ func (s *Server) compactNames(x *exchange, m *routes.Match, targets []routes.Tar
 		return names
 	}
 	return out
+}
+
+// dateMathAt resolves the date math expressions of exprs at now; nil when they have
+// none, so that the usual request makes no resolver.
+func dateMathAt(exprs []string, now time.Time) func(string) (string, error) {
+	for _, e := range exprs {
+		if strings.IndexByte(e, '<') >= 0 {
+			return func(e string) (string, error) { return resolveDateMath(e, now) }
+		}
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"syscall"
 
 	"github.com/valyala/fasthttp"
 )
@@ -13,8 +14,8 @@ import (
 // buffer again: one more read(2) per request. readAheadListener keeps the memory saving
 // and drops that system call: a one-byte read on a plain TCP connection reads whatever
 // has arrived into a pooled buffer and hands the rest to the reads that follow. The
-// buffer goes back to the pool as soon as it has been drained, so an idle connection
-// holds none.
+// buffer is taken only once bytes have arrived (waitRead) and goes back to the pool as
+// soon as it has been drained, so an idle connection holds none.
 //
 // TLS connections are left alone: crypto/tls already reads whole records into a buffer
 // of its own.
@@ -33,7 +34,7 @@ type readAheadListener struct{ net.Listener }
 func (l readAheadListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if tc, ok := c.(*net.TCPConn); ok && err == nil {
-		return &readAheadConn{Conn: tc, tcp: tc}, nil
+		return &readAheadConn{Conn: tc, tcp: tc, raw: rawConn(tc)}, nil
 	}
 	return c, err
 }
@@ -45,9 +46,10 @@ func (l readAheadListener) Accept() (net.Conn, error) {
 type readAheadConn struct {
 	net.Conn
 	tcp  *net.TCPConn
-	held *[]byte // the pooled buffer, while it holds unread bytes
-	rest []byte  // its unread bytes
-	err  error   // the error that came with them, returned once they are read
+	raw  syscall.RawConn // nil where readable() is not available
+	held *[]byte         // the pooled buffer, while it holds unread bytes
+	rest []byte          // its unread bytes
+	err  error           // the error that came with them, returned once they are read
 	// origin is the client's address as text, made once for the audit trail of
 	// every request on the connection.
 	origin string
@@ -80,8 +82,7 @@ func (c *readAheadConn) Read(p []byte) (int, error) {
 	if len(p) >= readAheadBelow {
 		return c.Conn.Read(p)
 	}
-	buf := readAheadPool.Get().(*[]byte)
-	n, err := c.Conn.Read(*buf)
+	buf, n, err := c.readAhead()
 	if n <= len(p) {
 		copy(p, (*buf)[:n])
 		readAheadPool.Put(buf)
@@ -96,3 +97,50 @@ func (c *readAheadConn) Read(p []byte) (int, error) {
 // uses for streamed response bodies: it copies 32 KB at a time where the writer would
 // copy 4 KB. (WriteTo is not passed on: it would read past the buffered bytes.)
 func (c *readAheadConn) ReadFrom(r io.Reader) (int64, error) { return c.tcp.ReadFrom(r) }
+
+// readAhead reads what has arrived into a pooled buffer. Through the raw connection the
+// buffer is taken only when the socket has bytes to give: a connection waiting for its
+// next request holds none.
+func (c *readAheadConn) readAhead() (*[]byte, int, error) {
+	if c.raw == nil {
+		buf := readAheadPool.Get().(*[]byte)
+		n, err := c.Conn.Read(*buf)
+		return buf, n, err
+	}
+	var (
+		buf  *[]byte
+		n    int
+		rerr error
+	)
+	err := c.raw.Read(func(fd uintptr) bool {
+		b := readAheadPool.Get().(*[]byte)
+		for {
+			n, rerr = readFD(fd, *b)
+			if rerr != syscall.EINTR {
+				break
+			}
+		}
+		if rerr == syscall.EAGAIN {
+			readAheadPool.Put(b)
+			return false // wait until the socket is readable
+		}
+		buf = b
+		return true
+	})
+	if err == nil && rerr != nil {
+		err = rerr
+	}
+	if buf == nil {
+		buf = readAheadPool.Get().(*[]byte)
+	}
+	switch {
+	case err != nil:
+		n = 0
+		err = &net.OpError{Op: "read", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
+	case n == 0:
+		err = io.EOF
+	case n < 0:
+		n = 0
+	}
+	return buf, n, err
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"testing"
+	"time"
 )
 
 // scriptedConn returns its chunks one Read at a time, then err.
@@ -137,3 +138,58 @@ type pipeListener struct {
 }
 
 func (l *pipeListener) Accept() (net.Conn, error) { return <-l.conns, nil }
+
+// TestReadAheadOnTCP: on a real connection the one-byte read waits for the client,
+// reads ahead what it sent, honours the read deadline, and reports the close.
+func TestReadAheadOnTCP(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sc, err := readAheadListener{ln}.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	c := sc.(*readAheadConn)
+
+	_ = c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	one := make([]byte, 1)
+	if _, err := c.Read(one); !isTimeout(err) {
+		t.Fatalf("nothing sent before the deadline: %v, want a timeout", err)
+	}
+	if c.held != nil {
+		t.Fatal("a buffer is held after a read that found nothing")
+	}
+	_ = c.SetReadDeadline(time.Time{})
+
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		_, _ = client.Write([]byte("GET / HTTP/1.1\r\n\r\n"))
+	}()
+	if n, err := c.Read(one); n != 1 || err != nil || one[0] != 'G' {
+		t.Fatalf("first byte: %d %v %q", n, err, one)
+	}
+	if c.held == nil || string(c.rest) != "ET / HTTP/1.1\r\n\r\n" {
+		t.Fatalf("read ahead: %q", c.rest)
+	}
+	rest := make([]byte, 100)
+	if n, _ := c.Read(rest); string(rest[:n]) != "ET / HTTP/1.1\r\n\r\n" || c.held != nil {
+		t.Fatalf("rest: %q, held %v", rest[:n], c.held != nil)
+	}
+	client.Close()
+	if n, err := c.Read(one); n != 0 || !errors.Is(err, io.EOF) {
+		t.Fatalf("after the client closed: %d %v, want EOF", n, err)
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}

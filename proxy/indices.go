@@ -147,7 +147,7 @@ func (s *Server) resolveIndices(x *exchange, m *routes.Match, targets []routes.T
 		return r, errInternal(err)
 	}
 	md := s.meta.Get()
-	now := time.Now()
+	var now time.Time // read once, at the first date math expression
 	first := true
 	for i := range targets {
 		t := &targets[i]
@@ -175,7 +175,7 @@ func (s *Server) resolveIndices(x *exchange, m *routes.Match, targets []routes.T
 			AllowRemote:        allowsRemote[t.Action],
 			Literal:            !replaceable(t.Action),
 			OnlyDataStreams:    strings.HasPrefix(t.Action, "indices:admin/data_stream/") || strings.HasPrefix(t.Action, "indices:monitor/data_stream/"),
-			DateMath:           dateMathAt(t.Indices, now),
+			DateMath:           dateMathAt(t.Indices, &now),
 		})
 		if err != nil {
 			return r, resolveError(err)
@@ -338,12 +338,18 @@ func (s *Server) compactNames(x *exchange, m *routes.Match, targets []routes.Tar
 	return out
 }
 
-// dateMathAt resolves the date math expressions of exprs at now; nil when they have
-// none, so that the usual request makes no resolver.
-func dateMathAt(exprs []string, now time.Time) func(string) (string, error) {
+// dateMathAt resolves the date math expressions of exprs at *now, which it sets to the
+// current time if it is zero, so that every expression of a request resolves at the
+// same instant. It is nil when exprs have no date math: the usual request makes no
+// resolver and reads no clock.
+func dateMathAt(exprs []string, now *time.Time) func(string) (string, error) {
 	for _, e := range exprs {
 		if strings.IndexByte(e, '<') >= 0 {
-			return func(e string) (string, error) { return resolveDateMath(e, now) }
+			if now.IsZero() {
+				*now = time.Now()
+			}
+			at := *now
+			return func(e string) (string, error) { return resolveDateMath(e, at) }
 		}
 	}
 	return nil

@@ -176,6 +176,7 @@ func readWhole(resp *fasthttp.Response) error {
 	// returns the error. The buffers go round: resp takes the one read into and gives
 	// back its own, which the server's pool had from an earlier response.
 	buf := wholeBodies.Get().(*bytebufferpool.ByteBuffer)
+	buf.Reset() // a buffer given back after a failed read still holds its bytes
 	if cap(buf.B) <= size {
 		buf.B = make([]byte, 0, size+1)
 	}

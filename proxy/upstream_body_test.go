@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/esguard/esguard/proxy/proxytest"
@@ -62,13 +63,15 @@ func firstDifference(a, b string) int {
 }
 
 // TestTruncatedResponseIsNotPassedOn: a node that promises a body and closes its
-// connection half way through answers a 502, never a 200 with part of the body.
+// connection half way through answers a 502, never a 200 with part of the body, and
+// the next answer arrives whole.
 func TestTruncatedResponseIsNotPassedOn(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
+	var searches atomic.Int32
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -78,16 +81,25 @@ func TestTruncatedResponseIsNotPassedOn(t *testing.T) {
 			go func(c net.Conn) {
 				defer c.Close()
 				r := bufio.NewReader(c)
+				first := ""
 				for {
 					line, err := r.ReadString('\n')
 					if err != nil {
 						return
 					}
+					if first == "" {
+						first = line
+					}
 					if line == "\r\n" {
 						break
 					}
 				}
-				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n%s", strings.Repeat("x", 1200))
+				// esguard's own requests (GET /) may come first; the first search is cut.
+				if strings.Contains(first, "/_search") && searches.Add(1) == 1 {
+					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n%s", strings.Repeat("x", 1200))
+					return
+				}
+				fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n%s", strings.Repeat("y", 5000))
 			}(c)
 		}
 	}()
@@ -98,5 +110,10 @@ func TestTruncatedResponseIsNotPassedOn(t *testing.T) {
 	}
 	if typ, reason := r.esError(t); typ == "" || !strings.Contains(reason, "upstream node") {
 		t.Errorf("error %s: %s", typ, reason)
+	}
+	// The next answer is whole, and nothing of the broken one is left in it.
+	r = e.call(t, "GET", "/logs-1/_search", "alice", "")
+	if r.status != 200 || r.body != strings.Repeat("y", 5000) {
+		t.Fatalf("after the broken answer: status %d, %d bytes: %.40q", r.status, len(r.body), r.body)
 	}
 }

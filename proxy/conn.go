@@ -14,8 +14,8 @@ import (
 // buffer again: one more read(2) per request. readAheadListener keeps the memory saving
 // and drops that system call: a one-byte read on a plain TCP connection reads whatever
 // has arrived into a pooled buffer and hands the rest to the reads that follow. The
-// buffer is taken only once bytes have arrived (waitRead) and goes back to the pool as
-// soon as it has been drained, so an idle connection holds none.
+// buffer is taken only once bytes have arrived and goes back to the pool as soon as it
+// has been drained, so an idle connection holds none.
 //
 // TLS connections are left alone: crypto/tls already reads whole records into a buffer
 // of its own.
@@ -46,7 +46,7 @@ func (l readAheadListener) Accept() (net.Conn, error) {
 type readAheadConn struct {
 	net.Conn
 	tcp  *net.TCPConn
-	raw  syscall.RawConn // nil where readable() is not available
+	raw  syscall.RawConn // nil off Unix, where readAhead reads through the connection
 	held *[]byte         // the pooled buffer, while it holds unread bytes
 	rest []byte          // its unread bytes
 	err  error           // the error that came with them, returned once they are read

@@ -292,14 +292,17 @@ func unchanged(p *Permission, req ResolveRequest, parts []string) (Resolution, b
 }
 
 // expandWildcard returns the visible names of md matching the pattern that the role set
-// grants the action on, sorted, with the selector suffix when one was given.
+// grants the action on, sorted, with the selector suffix when one was given. Each name is
+// decided as authorizedName does, except that a name decided on its data is not
+// remembered in the permission's memos (an expansion meets many names once each, and
+// would only push out the names requests keep naming).
 func expandWildcard(p *Permission, md *Metadata, req ResolveRequest, pattern string, sel selector) []string {
 	var out []string
 	for _, a := range md.withPrefix(literalPrefix(pattern)) {
 		if !globMatch(pattern, a.Name) || !visible(a, pattern, req, sel) {
 			continue
 		}
-		if !authorizedName(p, md, req.Action, a.Name, sel) {
+		if !grantedName(p, req.Action, a.Name, a, sel, false) {
 			continue
 		}
 		out = append(out, withSelector(a.Name, sel))
@@ -336,19 +339,28 @@ func visible(a *Abstraction, pattern string, req ResolveRequest, sel selector) b
 // name itself, or for a backing index its data stream; for ::failures the data stream's
 // failure store.
 func authorizedName(p *Permission, md *Metadata, action, name string, sel selector) bool {
+	var a *Abstraction
+	if sel != selFailures {
+		a, _ = md.Lookup(name)
+	}
+	return grantedName(p, action, name, a, sel, true)
+}
+
+// grantedName is authorizedName for a name whose abstraction in the metadata is a (nil
+// when it has none); record says whether the permission's memos may remember outcomes.
+func grantedName(p *Permission, action, name string, a *Abstraction, sel selector, record bool) bool {
 	if sel == selFailures {
 		return p.IndexFailures(action, name, false)
 	}
-	a, ok := md.Lookup(name)
-	if ok && a.Failure {
+	if a != nil && a.Failure {
 		// A failure-store index is always its data stream's failures component
 		// (IndicesPermission.IndexResource).
 		return p.IndexFailures(action, name, false) || p.IndexFailures(action, a.Parent, false)
 	}
-	if p.Index(action, name) {
+	if p.index(action, name, record) {
 		return true
 	}
-	return ok && a.Kind == KindIndex && a.Parent != "" && p.Index(action, a.Parent)
+	return a != nil && a.Kind == KindIndex && a.Parent != "" && p.index(action, a.Parent, record)
 }
 
 func coversWithSelector(p *Permission, action, pattern string, sel selector, hidden bool) bool {

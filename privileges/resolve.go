@@ -118,10 +118,22 @@ func resolve(p *Permission, md *Metadata, req ResolveRequest, expandWith expande
 	var (
 		res          Resolution
 		out          []string
-		seen         = map[string]bool{}
+		seen         map[string]bool // the names in out, indexed once a second add needs it
 		wildcardSeen bool
 	)
+	// add appends the names not in out yet; the names of one call are distinct (one
+	// name, or a wildcard's expansion), so the first call needs no index.
 	add := func(names ...string) {
+		if seen == nil {
+			if len(out) == 0 {
+				out = append(out, names...)
+				return
+			}
+			seen = make(map[string]bool, len(out)+len(names))
+			for _, n := range out {
+				seen[n] = true
+			}
+		}
 		for _, n := range names {
 			if !seen[n] {
 				seen[n] = true
@@ -132,7 +144,9 @@ func resolve(p *Permission, md *Metadata, req ResolveRequest, expandWith expande
 	remove := func(match func(string) bool) {
 		out = slices.DeleteFunc(out, func(n string) bool {
 			if match(n) {
-				delete(seen, n)
+				if seen != nil {
+					delete(seen, n)
+				}
 				return true
 			}
 			return false

@@ -42,3 +42,30 @@ func TestMatchMemoKeepsDecisions(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestExpandLeavesMemo checks that expanding a wildcard over many names does not fill
+// the memo of a regex-holding role set, which is kept for the names requests name.
+func TestExpandLeavesMemo(t *testing.T) {
+	const search = "indices:data/read/search"
+	var indices []IndexMeta
+	for i := range 2000 {
+		indices = append(indices, IndexMeta{Name: fmt.Sprintf("logs-%d", i)})
+	}
+	md := NewMetadata(indices, nil, nil)
+	p := mustCompile(t, indexRole("r", []string{"read"}, "/logs-1[0-9]*/", "*-audit-?", "team-*"))
+	memo := p.entry(search).view.ordinary.memo
+	if memo == nil {
+		t.Fatal("the role set should have a memo")
+	}
+	req := ResolveRequest{Action: search, Expressions: []string{"*"}, Options: IndicesOptions{ExpandOpen: true}}
+	res, err := Resolve(p, md, req)
+	if err != nil || len(res.Indices) != 1111 {
+		t.Fatalf("Resolve(*) = %d names, %v; want logs-1 and logs-1*", len(res.Indices), err)
+	}
+	if memo.table.Load() != nil {
+		t.Error("the expansion filled the memo")
+	}
+	if !p.Index(search, "logs-12") || memo.table.Load() == nil {
+		t.Error("a single decision should still be remembered")
+	}
+}

@@ -2,6 +2,7 @@ package privileges
 
 import (
 	"slices"
+	"sort"
 	"strings"
 )
 
@@ -72,6 +73,17 @@ type Abstraction struct {
 type Metadata struct {
 	byName map[string]*Abstraction
 	sorted []*Abstraction // by name
+	// streams are the data streams that indices name as their parent, sorted by name,
+	// each with the positions in sorted of its backing indices (not its failure-store
+	// indices): an index granted through its data stream is found from the stream's name.
+	streams []streamIndices
+}
+
+// streamIndices is one data stream name and the positions of its backing indices in
+// Metadata.sorted, ascending. The data stream itself need not be in the metadata.
+type streamIndices struct {
+	name    string
+	backing []int
 }
 
 // NewMetadata builds the metadata snapshot. An alias or data stream that shares a name
@@ -111,6 +123,17 @@ func NewMetadata(indices []IndexMeta, aliases []AliasMeta, streams []DataStreamM
 		m.sorted = append(m.sorted, a)
 	}
 	slices.SortFunc(m.sorted, func(a, b *Abstraction) int { return strings.Compare(a.Name, b.Name) })
+	backing := map[string][]int{}
+	for i, a := range m.sorted {
+		if a.Kind == KindIndex && a.Parent != "" && !a.Failure {
+			backing[a.Parent] = append(backing[a.Parent], i)
+		}
+	}
+	m.streams = make([]streamIndices, 0, len(backing))
+	for name, pos := range backing {
+		m.streams = append(m.streams, streamIndices{name: name, backing: pos})
+	}
+	slices.SortFunc(m.streams, func(a, b streamIndices) int { return strings.Compare(a.name, b.name) })
 	return m
 }
 
@@ -156,13 +179,49 @@ func (m *Metadata) withPrefix(prefix string) []*Abstraction {
 	if m == nil {
 		return nil
 	}
+	lo, hi := m.prefixRange(prefix)
+	return m.sorted[lo:hi]
+}
+
+// prefixRange returns the positions [lo, hi) in sorted of the names that start with
+// prefix, in O(log n).
+func (m *Metadata) prefixRange(prefix string) (lo, hi int) {
+	if m == nil {
+		return 0, 0
+	}
+	return prefixBounds(m.sorted, prefix, func(a *Abstraction) string { return a.Name })
+}
+
+// position returns the position of name in sorted, or -1.
+func (m *Metadata) position(name string) int {
+	if i, ok := slices.BinarySearchFunc(m.sorted, name, func(a *Abstraction, n string) int { return strings.Compare(a.Name, n) }); ok {
+		return i
+	}
+	return -1
+}
+
+// streamRange returns the positions [lo, hi) in streams of the data stream names that
+// start with prefix.
+func (m *Metadata) streamRange(prefix string) (lo, hi int) {
+	return prefixBounds(m.streams, prefix, func(s streamIndices) string { return s.name })
+}
+
+// streamBacking returns the backing index positions of the data stream named name.
+func (m *Metadata) streamBacking(name string) []int {
+	if i, ok := slices.BinarySearchFunc(m.streams, name, func(s streamIndices, n string) int { return strings.Compare(s.name, n) }); ok {
+		return m.streams[i].backing
+	}
+	return nil
+}
+
+// prefixBounds returns the positions [lo, hi) of the elements of s, sorted by name,
+// whose names start with prefix: they are contiguous, from the first name not below
+// prefix.
+func prefixBounds[T any](s []T, prefix string, name func(T) string) (lo, hi int) {
 	if prefix == "" {
-		return m.sorted
+		return 0, len(s)
 	}
-	i, _ := slices.BinarySearchFunc(m.sorted, prefix, func(a *Abstraction, p string) int { return strings.Compare(a.Name, p) })
-	j := i
-	for j < len(m.sorted) && strings.HasPrefix(m.sorted[j].Name, prefix) {
-		j++
-	}
-	return m.sorted[i:j]
+	lo, _ = slices.BinarySearchFunc(s, prefix, func(e T, p string) int { return strings.Compare(name(e), p) })
+	hi = lo + sort.Search(len(s)-lo, func(i int) bool { return !strings.HasPrefix(name(s[lo+i]), prefix) })
+	return lo, hi
 }

@@ -157,8 +157,14 @@ func (s *nameSet) hasPrefixOf(name string) bool {
 	return i > 0 && strings.HasPrefix(name, s.prefixes[i-1])
 }
 
-// match reports whether a concrete name is in the set.
-func (s *nameSet) match(name string) bool {
+// match reports whether a concrete name is in the set, remembering the outcome of a
+// scan in the memo.
+func (s *nameSet) match(name string) bool { return s.decide(name, true) }
+
+// decide reports whether a concrete name is in the set; record says whether the
+// outcome of a scan is remembered in the memo (a wildcard expansion, which considers
+// many names once each, reads the memo but does not fill it).
+func (s *nameSet) decide(name string, record bool) bool {
 	if s.all {
 		return true
 	}
@@ -175,7 +181,9 @@ func (s *nameSet) match(name string) bool {
 		return ok
 	}
 	ok := s.scan(name)
-	s.memo.put(name, ok)
+	if record {
+		s.memo.put(name, ok)
+	}
 	return ok
 }
 

@@ -461,10 +461,15 @@ func (p *Permission) IndexAction(action string) bool {
 // stream name from an index name, so the caller must check data streams itself when it
 // knows them.
 func (p *Permission) Index(action, index string) bool {
+	return p.index(action, index, true)
+}
+
+// index is Index; record says whether the memos may remember the outcome.
+func (p *Permission) index(action, index string, record bool) bool {
 	if p == nil || !IsIndexAction(action) || IsClusterAction(action) {
 		return false
 	}
-	return p.entry(action).view.matchName(index)
+	return p.entry(action).view.decideName(index, record)
 }
 
 // IndexPattern reports whether every index the wildcard pattern could name is granted
@@ -564,17 +569,20 @@ func (p *Permission) LimitedBy() *Permission {
 	return p.limit
 }
 
-func (v *indexView) matchName(index string) bool {
+func (v *indexView) matchName(index string) bool { return v.decideName(index, true) }
+
+// decideName is matchName; record says whether the memos may remember the outcome.
+func (v *indexView) decideName(index string, record bool) bool {
 	if IsReserved(index) {
 		return false
 	}
 	var ok bool
 	if IsRestricted(index) {
-		ok = v.restricted.match(index)
+		ok = v.restricted.decide(index, record)
 	} else {
-		ok = v.ordinary.match(index)
+		ok = v.ordinary.decide(index, record)
 	}
-	return ok && (v.and == nil || v.and.matchName(index))
+	return ok && (v.and == nil || v.and.decideName(index, record))
 }
 
 func (v *indexView) coversPattern(pattern string, includeHidden bool) bool {

@@ -1,6 +1,7 @@
 package privileges
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -91,6 +92,15 @@ func (e *ResolveError) Error() string { return e.Type + ": " + e.Reason }
 // names. md may be nil (no cluster metadata): wildcards are then checked as patterns, and
 // one that is not covered is denied.
 func Resolve(p *Permission, md *Metadata, req ResolveRequest) (Resolution, error) {
+	return resolve(p, md, req, expandWildcard)
+}
+
+// expander expands a wildcard against the metadata: expandWildcard, or in tests the plain
+// scan it must agree with.
+type expander func(p *Permission, md *Metadata, req ResolveRequest, pattern string, sel selector) []string
+
+// resolve is Resolve with the wildcard expansion given.
+func resolve(p *Permission, md *Metadata, req ResolveRequest, expandWith expander) (Resolution, error) {
 	parts := splitExpressions(req.Expressions)
 	expand := (req.Options.ExpandOpen || req.Options.ExpandClosed) && !req.Literal
 	if req.Literal && len(parts) > 0 {
@@ -100,7 +110,7 @@ func Resolve(p *Permission, md *Metadata, req ResolveRequest) (Resolution, error
 		if !expand {
 			return Resolution{Narrowed: true, NoIndices: true}, nil
 		}
-		return resolveAll(p, md, req, parts)
+		return resolveAll(p, md, req, parts, expandWith)
 	}
 	if r, ok := unchanged(p, req, parts); ok {
 		return r, nil
@@ -108,10 +118,22 @@ func Resolve(p *Permission, md *Metadata, req ResolveRequest) (Resolution, error
 	var (
 		res          Resolution
 		out          []string
-		seen         = map[string]bool{}
+		seen         map[string]bool // the names in out, indexed once a second add needs it
 		wildcardSeen bool
 	)
+	// add appends the names not in out yet; the names of one call are distinct (one
+	// name, or a wildcard's expansion), so the first call needs no index.
 	add := func(names ...string) {
+		if seen == nil {
+			if len(out) == 0 {
+				out = append(out, names...)
+				return
+			}
+			seen = make(map[string]bool, len(out)+len(names))
+			for _, n := range out {
+				seen[n] = true
+			}
+		}
 		for _, n := range names {
 			if !seen[n] {
 				seen[n] = true
@@ -122,7 +144,9 @@ func Resolve(p *Permission, md *Metadata, req ResolveRequest) (Resolution, error
 	remove := func(match func(string) bool) {
 		out = slices.DeleteFunc(out, func(n string) bool {
 			if match(n) {
-				delete(seen, n)
+				if seen != nil {
+					delete(seen, n)
+				}
 				return true
 			}
 			return false
@@ -180,7 +204,7 @@ func Resolve(p *Permission, md *Metadata, req ResolveRequest) (Resolution, error
 				}
 				continue
 			}
-			matched := expandWildcard(p, md, req, name, sel)
+			matched := expandWith(p, md, req, name, sel)
 			if len(matched) == 0 {
 				if !req.Options.AllowNoIndices && !minus {
 					res.NotFound = name
@@ -254,14 +278,14 @@ func resolveLiteral(p *Permission, md *Metadata, req ResolveRequest, parts []str
 }
 
 // resolveAll resolves "_all" (or no expression): every visible name the role set grants.
-func resolveAll(p *Permission, md *Metadata, req ResolveRequest, parts []string) (Resolution, error) {
+func resolveAll(p *Permission, md *Metadata, req ResolveRequest, parts []string, expandWith expander) (Resolution, error) {
 	if p.IndexPattern(req.Action, "*", req.Options.ExpandHidden) {
 		return Resolution{Indices: parts}, nil
 	}
 	if md == nil {
 		return Resolution{Denied: []string{allExpression}}, nil
 	}
-	res := Resolution{Narrowed: true, Indices: expandWildcard(p, md, req, "*", selData)}
+	res := Resolution{Narrowed: true, Indices: expandWith(p, md, req, "*", selData)}
 	if len(res.Indices) == 0 {
 		if req.Options.AllowNoIndices {
 			res.NoIndices = true
@@ -292,19 +316,143 @@ func unchanged(p *Permission, req ResolveRequest, parts []string) (Resolution, b
 }
 
 // expandWildcard returns the visible names of md matching the pattern that the role set
-// grants the action on, sorted, with the selector suffix when one was given.
+// grants the action on, sorted, with the selector suffix when one was given. It
+// considers the names that start with the pattern's literal prefix, and among them only
+// those grantSpans leaves when the role set's patterns bound the search; each is decided
+// as authorizedName does, except that a name decided on its data is not remembered in the
+// permission's memos (an expansion meets many names once each, and would only push out
+// the names requests keep naming).
 func expandWildcard(p *Permission, md *Metadata, req ResolveRequest, pattern string, sel selector) []string {
+	lo, hi := md.prefixRange(literalPrefix(pattern))
+	spans, ok := grantSpans(p, md, req.Action, sel, lo, hi)
+	if !ok {
+		spans = []span{{lo, hi}}
+	}
 	var out []string
-	for _, a := range md.withPrefix(literalPrefix(pattern)) {
-		if !globMatch(pattern, a.Name) || !visible(a, pattern, req, sel) {
-			continue
+	for _, s := range spans {
+		for _, a := range md.sorted[s.lo:s.hi] {
+			if !globMatch(pattern, a.Name) || !visible(a, pattern, req, sel) {
+				continue
+			}
+			if !grantedName(p, req.Action, a.Name, a, sel, false) {
+				continue
+			}
+			out = append(out, withSelector(a.Name, sel))
 		}
-		if !authorizedName(p, md, req.Action, a.Name, sel) {
-			continue
-		}
-		out = append(out, withSelector(a.Name, sel))
 	}
 	return out
+}
+
+// span is the positions [lo, hi) of Metadata.sorted.
+type span struct{ lo, hi int }
+
+// grantSpans returns ascending, disjoint spans within [lo, hi) of md's sorted names
+// outside which the role set grants the action on no name; ok is false when the role
+// set's patterns do not bound the search to fewer names than [lo, hi). A name is granted
+// only when every view of the permission (its own, and those of its limits) grants it,
+// and a view grants only names its ordinary set matches (the restricted set holds a part
+// of the same patterns), so any one view's ordinary set bounds the search: the one that
+// leaves the fewest names is used.
+func grantSpans(p *Permission, md *Metadata, action string, sel selector, lo, hi int) ([]span, bool) {
+	if lo >= hi || p == nil || !IsIndexAction(action) || IsClusterAction(action) {
+		return nil, true // no name, or the action is granted on none (Index is false)
+	}
+	var (
+		best  []span
+		found bool
+		least = hi - lo
+	)
+	for v := p.entryFor(sel, action).view; v != nil; v = v.and {
+		spans, n, ok := setSpans(md, v.ordinary, sel == selData, lo, hi)
+		if ok && n < least {
+			best, found, least = spans, true, n
+		}
+	}
+	return best, found
+}
+
+// setSpans returns the ascending, disjoint spans within [lo, hi) of md's sorted names
+// that can match the name set, and how many names they hold: for each exact name, that
+// name; for each prefix, wildcard pattern or regular expression, the names that start
+// with its literal prefix. With backing, the backing indices of the data streams whose
+// names can match are added, since a data stream's privileges grant its backing indices.
+// ok is false when the set matches everything or is larger than the names it would
+// bound, so that looking its members up would cost as much as the scan.
+func setSpans(md *Metadata, s *nameSet, backing bool, lo, hi int) (spans []span, n int, ok bool) {
+	if s.all || len(s.exact)+len(s.prefixes)+len(s.globs)+len(s.regexes) >= hi-lo {
+		return nil, 0, false
+	}
+	add := func(a, b int) {
+		if a, b = max(a, lo), min(b, hi); a < b {
+			spans = append(spans, span{a, b})
+		}
+	}
+	addBacking := func(positions []int) {
+		for _, i := range positions {
+			add(i, i+1)
+		}
+	}
+	addPrefix := func(prefix string) bool {
+		a, b := md.prefixRange(prefix)
+		if a <= lo && b >= hi {
+			return false // the whole search
+		}
+		add(a, b)
+		if backing {
+			sa, sb := md.streamRange(prefix)
+			for _, ds := range md.streams[sa:sb] {
+				addBacking(ds.backing)
+			}
+		}
+		return len(spans) <= (hi-lo)/2
+	}
+	for name := range s.exact {
+		if i := md.position(name); i >= 0 {
+			add(i, i+1)
+		}
+		if backing {
+			addBacking(md.streamBacking(name))
+		}
+	}
+	for _, pre := range s.prefixes {
+		if !addPrefix(pre) {
+			return nil, 0, false
+		}
+	}
+	for _, g := range s.globs {
+		if !addPrefix(literalPrefix(g)) {
+			return nil, 0, false
+		}
+	}
+	for _, re := range s.regexes {
+		if !addPrefix(regexPrefix(re)) {
+			return nil, 0, false
+		}
+	}
+	slices.SortFunc(spans, func(x, y span) int { return x.lo - y.lo })
+	merged := spans[:0]
+	for _, sp := range spans {
+		if k := len(merged) - 1; k >= 0 && sp.lo <= merged[k].hi {
+			merged[k].hi = max(merged[k].hi, sp.hi)
+			continue
+		}
+		merged = append(merged, sp)
+	}
+	for _, sp := range merged {
+		n += sp.hi - sp.lo
+	}
+	return merged, n, true
+}
+
+// regexPrefix returns a literal that starts every name the role pattern's regexp
+// matches: its literal prefix, which starts every match, when the regexp is anchored at
+// the start of the name (compileLuceneRegex and wildcardRegexp anchor theirs with \A).
+func regexPrefix(re *regexp.Regexp) string {
+	if !strings.HasPrefix(re.String(), `\A`) {
+		return ""
+	}
+	prefix, _ := re.LiteralPrefix()
+	return prefix
 }
 
 // visible is IndexAbstractionResolver.isIndexVisible.
@@ -336,19 +484,28 @@ func visible(a *Abstraction, pattern string, req ResolveRequest, sel selector) b
 // name itself, or for a backing index its data stream; for ::failures the data stream's
 // failure store.
 func authorizedName(p *Permission, md *Metadata, action, name string, sel selector) bool {
+	var a *Abstraction
+	if sel != selFailures {
+		a, _ = md.Lookup(name)
+	}
+	return grantedName(p, action, name, a, sel, true)
+}
+
+// grantedName is authorizedName for a name whose abstraction in the metadata is a (nil
+// when it has none); record says whether the permission's memos may remember outcomes.
+func grantedName(p *Permission, action, name string, a *Abstraction, sel selector, record bool) bool {
 	if sel == selFailures {
 		return p.IndexFailures(action, name, false)
 	}
-	a, ok := md.Lookup(name)
-	if ok && a.Failure {
+	if a != nil && a.Failure {
 		// A failure-store index is always its data stream's failures component
 		// (IndicesPermission.IndexResource).
 		return p.IndexFailures(action, name, false) || p.IndexFailures(action, a.Parent, false)
 	}
-	if p.Index(action, name) {
+	if p.index(action, name, record) {
 		return true
 	}
-	return ok && a.Kind == KindIndex && a.Parent != "" && p.Index(action, a.Parent)
+	return a != nil && a.Kind == KindIndex && a.Parent != "" && p.index(action, a.Parent, record)
 }
 
 func coversWithSelector(p *Permission, action, pattern string, sel selector, hidden bool) bool {

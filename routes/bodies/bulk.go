@@ -33,6 +33,21 @@ func (o BulkOp) String() string {
 	return "BulkOp(" + strconv.Itoa(int(o)) + ")"
 }
 
+// bulkOpNamed returns the operation an action line names, as both eras spell it.
+func bulkOpNamed(name []byte) (BulkOp, bool) {
+	switch string(name) {
+	case "index":
+		return OpIndex, true
+	case "create":
+		return OpCreate, true
+	case "update":
+		return OpUpdate, true
+	case "delete":
+		return OpDelete, true
+	}
+	return 0, false
+}
+
 // BulkItem is one operation of a _bulk body.
 type BulkItem struct {
 	// Op is the operation. An "index" action line with "op_type":"create" is OpCreate,
@@ -409,19 +424,12 @@ func (s *ndBulkScanner) fullAction(line []byte, n int) (item BulkItem, ok bool, 
 	if tok != ndField {
 		return item, false, malformed("expected FIELD_NAME but found [" + tok.esName() + "]")
 	}
-	switch string(lx.name()) {
-	case "index":
-		item.Op = OpIndex
-	case "create":
-		item.Op = OpCreate
-	case "update":
-		item.Op = OpUpdate
-	case "delete":
-		item.Op = OpDelete
-	default:
+	op, known := bulkOpNamed(lx.name())
+	if !known {
 		return item, false, malformed("expected field [create], [delete], [index] or [update] but found [" +
 			string(lx.name()) + "]")
 	}
+	item.Op = op
 	item.Index = s.defaultIndex
 	var (
 		version           int64 = ndMatchAny

@@ -179,19 +179,12 @@ func (s *legacyBulkScanner) action(raw []byte, line int) (item LegacyBulkItem, o
 	if tok != ndField {
 		return item, false, malformed("an action name but found [" + tok.esName() + "]")
 	}
-	switch string(lx.name()) {
-	case "index":
-		item.Op = OpIndex
-	case "create":
-		item.Op = OpCreate
-	case "update":
-		item.Op = OpUpdate
-	case "delete":
-		item.Op = OpDelete
-	default:
+	op, known := bulkOpNamed(lx.name())
+	if !known {
 		return item, false, ndIllegalArgument("Action/metadata line [" + strconv.Itoa(line) + "] has the unknown action [" +
 			string(lx.name()) + "]; expected one of [create, delete, index, update]")
 	}
+	item.Op = op
 	if tok, err = lx.next(); err != nil {
 		return item, false, err
 	}

@@ -136,32 +136,27 @@ var (
 	descriptionsShield1 string
 )
 
+// deprecatedCluster are the cluster privilege deprecations the Elasticsearch 8 and 9
+// privileges references share.
+var deprecatedCluster = map[string]string{
+	"manage_data_frame_transforms":         "deprecated since 7.5, use [manage_transform]",
+	"monitor_data_frame_transforms":        "deprecated since 7.5, use [monitor_transform]",
+	"manage_slm":                           "deprecated since 8.15 (its index lifecycle start and stop permissions will be removed, use [manage_ilm] for those)",
+	"read_slm":                             "deprecated since 8.15 (its index lifecycle status permission will be removed, use [read_ilm] for that)",
+	"manage_data_stream_global_retention":  "deprecated since 8.16 and has no effect",
+	"monitor_data_stream_global_retention": "deprecated since 8.16 and has no effect",
+}
+
 // deprecated9 are the 9.x deprecations of the Elasticsearch privileges reference.
 var deprecated9 = map[Kind]map[string]string{
-	ClusterKind: {
-		"manage_data_frame_transforms":         "deprecated since 7.5, use [manage_transform]",
-		"monitor_data_frame_transforms":        "deprecated since 7.5, use [monitor_transform]",
-		"manage_slm":                           "deprecated since 8.15 (its index lifecycle start and stop permissions will be removed, use [manage_ilm] for those)",
-		"read_slm":                             "deprecated since 8.15 (its index lifecycle status permission will be removed, use [read_ilm] for that)",
-		"manage_data_stream_global_retention":  "deprecated since 8.16 and has no effect",
-		"monitor_data_stream_global_retention": "deprecated since 8.16 and has no effect",
-	},
+	ClusterKind: deprecatedCluster,
 	IndexKind: {
 		"read_cross_cluster": "deprecated in the Elasticsearch source (no longer extended), use [read] or [view_index_metadata]",
 	},
 }
 
 // deprecated8 are the 8.x deprecations of the Elasticsearch 8 privileges reference.
-var deprecated8 = map[Kind]map[string]string{
-	ClusterKind: {
-		"manage_data_frame_transforms":         "deprecated since 7.5, use [manage_transform]",
-		"monitor_data_frame_transforms":        "deprecated since 7.5, use [monitor_transform]",
-		"manage_slm":                           "deprecated since 8.15 (its index lifecycle start and stop permissions will be removed, use [manage_ilm] for those)",
-		"read_slm":                             "deprecated since 8.15 (its index lifecycle status permission will be removed, use [read_ilm] for that)",
-		"manage_data_stream_global_retention":  "deprecated since 8.16 and has no effect",
-		"monitor_data_stream_global_retention": "deprecated since 8.16 and has no effect",
-	},
-}
+var deprecated8 = map[Kind]map[string]string{ClusterKind: deprecatedCluster}
 
 var (
 	spec9 = &catalogueSpec{flavour: "9", era: era9, clusterTSV: es95Cluster, indexTSV: es95Index,

@@ -366,33 +366,15 @@ func migrateNamed(m Migration, src *catEntry, from, to *Catalogue) Migration {
 	for j, p := range pats {
 		patLangs[j] = langOf(u, []string{p}, nil)
 	}
-	for {
-		bestI, bestN := -1, 0
-		for i, e := range cands {
-			if langs[i].empty() || !langs[i].bits.subsetOf(want.bits) || slices.Contains(inSource, e) {
-				continue
-			}
-			n := 0
-			for j := range pats {
-				if !covered[j] && patLangs[j].bits.subsetOf(langs[i].bits) {
-					n++
-				}
-			}
-			if n > bestN {
-				bestI, bestN = i, n
-			}
-		}
-		if bestI < 0 {
-			break
-		}
-		inSource = append(inSource, cands[bestI])
-		m.Privileges = append(m.Privileges, cands[bestI].p.Name)
-		for j := range pats {
-			if patLangs[j].bits.subsetOf(langs[bestI].bits) {
-				covered[j] = true
-			}
-		}
-	}
+	greedyCover(len(cands), covered,
+		func(i int) bool {
+			return !langs[i].empty() && langs[i].bits.subsetOf(want.bits) && !slices.Contains(inSource, cands[i])
+		},
+		func(i, j int) bool { return patLangs[j].bits.subsetOf(langs[i].bits) },
+		func(i int) {
+			inSource = append(inSource, cands[i])
+			m.Privileges = append(m.Privileges, cands[i].p.Name)
+		})
 	known := map[string]bool{}
 	for _, e := range append([]*catEntry{probe}, cands...) {
 		for _, p := range slices.Concat(e.p.Patterns, e.p.Excluded) {
@@ -505,6 +487,36 @@ func combinations(n, size int, f func([]int) bool) {
 	rec(0, 0)
 }
 
+// greedyCover picks candidates by the greedy set-cover rule: while a usable candidate
+// covers a target not covered yet, the one covering most of them (the first of equals)
+// is passed to pick, and the targets it covers are marked in covered.
+func greedyCover(cands int, covered []bool, usable func(i int) bool, covers func(i, j int) bool, pick func(i int)) {
+	for {
+		best, bestN := -1, 0
+		for i := range cands {
+			if !usable(i) {
+				continue
+			}
+			n := 0
+			for j := range covered {
+				if !covered[j] && covers(i, j) {
+					n++
+				}
+			}
+			if n > bestN {
+				best, bestN = i, n
+			}
+		}
+		if best < 0 {
+			return
+		}
+		pick(best)
+		for j := range covered {
+			covered[j] = covered[j] || covers(best, j)
+		}
+	}
+}
+
 // namedCover chooses named privileges that together grant every source pattern:
 // those already chosen (inSource the source), then greedily the one that grants whole the
 // most patterns still uncovered. It reports the patterns of the new picks that grant
@@ -524,27 +536,10 @@ func namedCover(pats []string, chosen []*catEntry, cands []*catEntry, langs []la
 	for j, p := range pats {
 		done[j] = slices.ContainsFunc(picked, func(e *catEntry) bool { return covers(e, p) })
 	}
-	for {
-		best, bestN := -1, 0
-		for i, e := range cands {
-			n := 0
-			for j, p := range pats {
-				if !done[j] && covers(e, p) {
-					n++
-				}
-			}
-			if n > bestN {
-				best, bestN = i, n
-			}
-		}
-		if best < 0 {
-			break
-		}
-		picked = append(picked, cands[best])
-		for j, p := range pats {
-			done[j] = done[j] || covers(cands[best], p)
-		}
-	}
+	greedyCover(len(cands), done,
+		func(int) bool { return true },
+		func(i, j int) bool { return covers(cands[i], pats[j]) },
+		func(i int) { picked = append(picked, cands[i]) })
 	if slices.Contains(done, false) {
 		return nil, nil
 	}

@@ -34,7 +34,9 @@ type readAheadListener struct{ net.Listener }
 func (l readAheadListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if tc, ok := c.(*net.TCPConn); ok && err == nil {
-		return &readAheadConn{Conn: tc, tcp: tc, raw: rawConn(tc)}, nil
+		c := &readAheadConn{Conn: tc, tcp: tc, raw: rawConn(tc)}
+		c.fill = c.fillFD
+		return c, nil
 	}
 	return c, err
 }
@@ -50,6 +52,12 @@ type readAheadConn struct {
 	held *[]byte         // the pooled buffer, while it holds unread bytes
 	rest []byte          // its unread bytes
 	err  error           // the error that came with them, returned once they are read
+	// fill is fillFD as a function value, made once per connection, and filled,
+	// filledN and fillErr its results: raw.Read then allocates nothing per read.
+	fill    func(fd uintptr) bool
+	filled  *[]byte
+	filledN int
+	fillErr error
 	// origin is the client's address as text, made once for the audit trail of
 	// every request on the connection.
 	origin string
@@ -107,26 +115,10 @@ func (c *readAheadConn) readAhead() (*[]byte, int, error) {
 		n, err := c.Conn.Read(*buf)
 		return buf, n, err
 	}
-	var (
-		buf  *[]byte
-		n    int
-		rerr error
-	)
-	err := c.raw.Read(func(fd uintptr) bool {
-		b := readAheadPool.Get().(*[]byte)
-		for {
-			n, rerr = readFD(fd, *b)
-			if rerr != syscall.EINTR {
-				break
-			}
-		}
-		if rerr == syscall.EAGAIN {
-			readAheadPool.Put(b)
-			return false // wait until the socket is readable
-		}
-		buf = b
-		return true
-	})
+	c.filled, c.filledN, c.fillErr = nil, 0, nil
+	err := c.raw.Read(c.fill)
+	buf, n, rerr := c.filled, c.filledN, c.fillErr
+	c.filled, c.fillErr = nil, nil
 	if err == nil && rerr != nil {
 		err = rerr
 	}
@@ -143,4 +135,26 @@ func (c *readAheadConn) readAhead() (*[]byte, int, error) {
 		n = 0
 	}
 	return buf, n, err
+}
+
+// fillFD reads what the socket holds into a pooled buffer (readAhead, through
+// raw.Read). It reports false, keeping no buffer, when nothing has arrived yet.
+func (c *readAheadConn) fillFD(fd uintptr) bool {
+	b := readAheadPool.Get().(*[]byte)
+	var (
+		n   int
+		err error
+	)
+	for {
+		n, err = readFD(fd, *b)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err == syscall.EAGAIN {
+		readAheadPool.Put(b)
+		return false // wait until the socket is readable
+	}
+	c.filled, c.filledN, c.fillErr = b, n, err
+	return true
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -144,15 +145,16 @@ func (s *Server) Handler() fasthttp.RequestHandler { return s.handle }
 type exchange struct {
 	snap      *config.Snapshot
 	method    string
-	path      string // raw path, without the query string
-	query     fasthttp.Args
+	path      string         // raw path, without the query string
+	query     *fasthttp.Args // nil when the exchange has no request URI (explain)
 	requestID string
 	opaqueID  string
 	origin    string
 	subject   runas.Subject
 	roles     []string               // effective roles
 	perm      *privileges.Permission // effective permission, once computed
-	match     *routes.Match          // the matched route
+	match     *routes.Match          // the matched route (matched, once routed)
+	matched   routes.Match
 	action    string
 	indices   []string
 	// bindResponse is set when the response may carry ids to bind to the user.
@@ -161,9 +163,25 @@ type exchange struct {
 	items *[]ItemDecision
 }
 
+// exchanges recycles exchanges, and their parsed query strings, between requests.
+var exchanges = sync.Pool{New: func() any { return new(exchange) }}
+
+// releaseExchange empties x and gives it back to exchanges. Nothing may use x after:
+// the server keeps no exchange beyond its request (no goroutine, no body writer).
+func releaseExchange(x *exchange) {
+	q := x.query
+	if q != nil {
+		q.Reset()
+	}
+	*x = exchange{query: q}
+	exchanges.Put(x)
+}
+
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
-	x := &exchange{snap: s.store.Load()}
+	x := exchanges.Get().(*exchange)
+	defer releaseExchange(x) // deferred first: it runs after the recovery below
+	x.snap = s.store.Load()
 	x.requestID = s.idPrefix + strconv.FormatUint(s.seq.Add(1), 10)
 	x.origin = origin(ctx)
 	x.method = methodString(ctx.Method())
@@ -221,17 +239,19 @@ const reservedOpaqueIDPrefix = "esguard-"
 
 // decide routes, authorizes and forwards the request of an authenticated subject.
 func (s *Server) decide(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
-	m, err := x.snap.Routes.Match(x.method, x.path)
+	var err error
+	x.matched, err = x.snap.Routes.Match(x.method, x.path)
 	if err != nil {
 		return routeError(x, err)
 	}
+	m := &x.matched
 	x.action = m.Route.Action
 	if _, ok := x.lookupQuery("source"); ok && x.action != "" {
 		// Elasticsearch reads the body from ?source= when the request has none
 		// (RestRequest.contentOrSourceParam); esguard reads bodies only as bodies.
 		return errBadRequest("illegal_argument_exception", "esguard does not accept a request body in the [source] parameter; send it as the body")
 	}
-	x.match = &m
+	x.match = m
 	if local := s.localHandler(m.Route); local != nil {
 		return local(ctx, x)
 	}
@@ -239,19 +259,19 @@ func (s *Server) decide(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	if err != nil && !errors.Is(err, routes.ErrBodyTargets) {
 		return s.targetError(x, m.Route, err)
 	}
-	br, herr := s.unbindRequest(ctx, x, &m)
+	br, herr := s.unbindRequest(ctx, x, m)
 	if herr != nil {
 		return herr
 	}
 	if err != nil { // the indices are in the body
 		x.bindResponse = bindsResponse(x.action)
-		return s.serveBody(ctx, x, &m)
+		return s.serveBody(ctx, x, m)
 	}
 	if br.pit {
 		// A point in time fixes the indices; the search names none of its own.
 		targets = nameOnlyTargets(targets)
 	}
-	res, herr := s.resolveIndices(x, &m, targets)
+	res, herr := s.resolveIndices(x, m, targets)
 	if herr != nil {
 		return herr
 	}
@@ -269,17 +289,17 @@ func (s *Server) decide(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError {
 	if herr := s.queryBodyError(ctx, x); herr != nil {
 		return herr
 	}
-	if herr := s.bodyIndexChecks(ctx, x, &m); herr != nil {
+	if herr := s.bodyIndexChecks(ctx, x, m); herr != nil {
 		return herr
 	}
 	if res.empty {
 		ev := x.event(eventAccessGranted, x.action)
 		ev.indices = x.indices
 		s.audit.write(ev)
-		return writeEmpty(ctx, x, &m)
+		return writeEmpty(ctx, x, m)
 	}
 	if res.narrowed {
-		if herr := s.rewritePath(ctx, x, &m, s.compactNames(x, &m, targets, res.indices)); herr != nil {
+		if herr := s.rewritePath(ctx, x, m, s.compactNames(x, m, targets, res.indices)); herr != nil {
 			return herr
 		}
 	}
@@ -358,8 +378,11 @@ func (x *exchange) readURI(ctx *fasthttp.RequestCtx) *HTTPError {
 	case hasDotSegment(path):
 		return errBadRequest("illegal_argument_exception", "request path must not contain [.] or [..] segments")
 	}
+	if x.query == nil {
+		x.query = new(fasthttp.Args)
+	}
 	x.query.ParseBytes(query)
-	if dup := duplicateKey(&x.query); dup != "" {
+	if dup := duplicateKey(x.query); dup != "" {
 		return errBadRequest("illegal_argument_exception", "request ["+x.path+"] contains the parameter ["+dup+"] more than once")
 	}
 	return nil
@@ -403,7 +426,7 @@ func hasDotSegment(path []byte) bool {
 }
 
 func (x *exchange) lookupQuery(key string) (string, bool) {
-	if !x.query.Has(key) {
+	if x.query == nil || !x.query.Has(key) {
 		return "", false
 	}
 	return string(x.query.Peek(key)), true

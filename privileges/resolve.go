@@ -517,6 +517,12 @@ func coversWithSelector(p *Permission, action, pattern string, sel selector, hid
 
 // splitExpressions splits comma-separated lists and drops empty items.
 func splitExpressions(exprs []string) []string {
+	if len(exprs) == 0 {
+		return nil
+	}
+	if !slices.ContainsFunc(exprs, func(e string) bool { return e == "" || strings.IndexByte(e, ',') >= 0 }) {
+		return exprs[:len(exprs):len(exprs)] // nothing to split or drop
+	}
 	var parts []string
 	for _, e := range exprs {
 		for part := range strings.SplitSeq(e, ",") {

@@ -48,6 +48,11 @@ type Match struct {
 	Route  *Route
 	params [maxParams]Param
 	n      uint8
+	// one and targets hold what Indices and Targets return in the usual cases (one
+	// index expression; up to three targets), so that routing a request allocates
+	// nothing.
+	one     [1]string
+	targets [3]Target
 }
 
 // Param returns the value of the path parameter name.
@@ -68,12 +73,16 @@ func (m *Match) Params() []Param { return m.params[:m.n:m.n] }
 // Strings.splitStringByCommaToArray, which is Java's String.split: empty items are kept
 // except at the end, so "a,,b" gives "a", "" and "b", and "a,b," gives "a" and "b". It
 // returns nil when the route has no path source or no item is left, which Elasticsearch
-// reads as _all.
+// reads as _all. A single expression is returned in the Match's memory.
 func (m *Match) Indices() []string {
 	if m.Route == nil || (m.Route.Source != SourcePath && m.Route.Source != SourcePathAndBody) {
 		return nil
 	}
 	v, _ := m.Param(m.Route.IndexParam)
+	if v != "" && strings.IndexByte(v, ',') < 0 {
+		m.one[0] = v
+		return m.one[:1:1]
+	}
 	return splitIndices(v)
 }
 

@@ -45,7 +45,9 @@ const (
 
 // Targets returns what the request must be authorized for, from the matched route and
 // the query string: query returns the decoded value Elasticsearch would read for a
-// parameter (the last one given), and may be nil when there is no query string.
+// parameter (the last one given), and may be nil when there is no query string. The
+// targets share the Match's memory when they fit in it: the next call on the same Match
+// may overwrite them.
 //
 //   - A route without an action has no targets (an empty slice).
 //   - A route that names indices in the body gives ErrBodyTargets.
@@ -77,7 +79,12 @@ func (m *Match) Targets(query func(key string) (string, bool)) ([]Target, error)
 		return nil, ErrBodyTargets
 	}
 	idx := m.Indices()
-	ts := make([]Target, 0, 2+len(r.also))
+	var ts []Target
+	if n := 2 + len(r.also); n <= len(m.targets) {
+		ts = m.targets[:0:n]
+	} else {
+		ts = make([]Target, 0, n)
+	}
 	first := idx
 	if r.queryIndices != "" && query != nil {
 		if v, ok := query(r.queryIndices); ok {

@@ -39,24 +39,29 @@ func indicesOptions(action string, query func(string) (string, bool)) (privilege
 			}
 		}
 	}
-	for _, p := range []struct {
-		key string
-		dst *bool
-	}{{"ignore_unavailable", &o.IgnoreUnavailable}, {"allow_no_indices", &o.AllowNoIndices}} {
-		v, ok := query(p.key)
-		if !ok {
-			continue
-		}
-		switch v {
-		case "", "true":
-			*p.dst = true
-		case "false":
-			*p.dst = false
-		default:
-			return o, errBadRequest("illegal_argument_exception", "Failed to parse value ["+v+"] as only [true] or [false] are allowed.")
-		}
+	var herr *HTTPError
+	if o.IgnoreUnavailable, herr = boolParam(query, "ignore_unavailable", o.IgnoreUnavailable); herr != nil {
+		return o, herr
+	}
+	if o.AllowNoIndices, herr = boolParam(query, "allow_no_indices", o.AllowNoIndices); herr != nil {
+		return o, herr
 	}
 	return o, nil
+}
+
+// boolParam reads the boolean query parameter key as Elasticsearch's
+// RestRequest.paramAsBoolean does (present without a value is true), def when absent.
+func boolParam(query func(string) (string, bool), key string, def bool) (bool, *HTTPError) {
+	v, ok := query(key)
+	switch {
+	case !ok:
+		return def, nil
+	case v == "" || v == "true":
+		return true, nil
+	case v == "false":
+		return false, nil
+	}
+	return def, errBadRequest("illegal_argument_exception", "Failed to parse value ["+v+"] as only [true] or [false] are allowed.")
 }
 
 // defaultIndicesOptions are the defaults of the request classes behind the actions.

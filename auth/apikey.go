@@ -186,6 +186,7 @@ func (r *APIKeyRealm) Authenticate(ctx context.Context, c Credentials) (*Identit
 		APIKeyID:   key.ID,
 		APIKeyName: key.Name,
 		Metadata:   map[string]any{},
+		Expires:    key.Expiration,
 		APIKey: &APIKeyGrant{
 			RoleDescriptors: key.RoleDescriptors,
 			LimitedBy:       key.LimitedBy,

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"hash"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -186,10 +187,20 @@ func (c *credCache[V]) len() int {
 	return n
 }
 
+// epoch counts the clears of every realm's cache (Epoch).
+var epoch atomic.Uint64
+
+// Epoch changes each time a realm's cache of verified credentials is cleared (through
+// ClearCache, or by a JWT realm whose key set changed). Whoever remembers a verified
+// identity outside the realms reads it before authenticating, and drops what it
+// remembered once it has changed.
+func Epoch() uint64 { return epoch.Load() }
+
 func (c *credCache[V]) clear() {
 	if c == nil {
 		return
 	}
+	defer epoch.Add(1) // after the entries are gone: nothing verified before stays valid
 	for i := range c.shards {
 		s := &c.shards[i]
 		s.mu.Lock()

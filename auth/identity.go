@@ -1,6 +1,10 @@
 package auth
 
-import "github.com/esguard/esguard/privileges"
+import (
+	"time"
+
+	"github.com/esguard/esguard/privileges"
+)
 
 // Authentication types, as in Elasticsearch's Authentication.AuthenticationType
 // (lower-cased), for Identity.AuthType.
@@ -31,6 +35,9 @@ type Identity struct {
 	APIKeyID, APIKeyName string
 	// APIKey describes the API key that authenticated the request, nil otherwise.
 	APIKey *APIKeyGrant
+	// Expires is when the credentials stop authenticating (a JWT's exp, an API key's
+	// expiration); zero when they do not expire on their own.
+	Expires time.Time
 }
 
 // APIKeyGrant is what an API key may do: its own role descriptors, limited by the

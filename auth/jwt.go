@@ -421,6 +421,7 @@ func (r *JWTRealm) Authenticate(ctx context.Context, c Credentials) (*Identity, 
 	if reason != "" {
 		return fail(reason)
 	}
+	id.Expires = exp
 	out, err := r.authorize(ctx, id)
 	if err == nil {
 		r.cache.put(&key, &jwtEntry{id: id, exp: exp}, now)

@@ -61,6 +61,8 @@ type readAheadConn struct {
 	// origin is the client's address as text, made once for the audit trail of
 	// every request on the connection.
 	origin string
+	// auth remembers the credentials last verified on the connection.
+	auth authMemo
 }
 
 // origin returns the client address of ctx's connection as text.

@@ -147,6 +147,7 @@ type exchange struct {
 	method    string
 	path      string         // raw path, without the query string
 	query     *fasthttp.Args // nil when the exchange has no request URI (explain)
+	start     time.Time      // when the handler began
 	requestID string
 	opaqueID  string
 	origin    string
@@ -181,7 +182,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
 	x := exchanges.Get().(*exchange)
 	defer releaseExchange(x) // deferred first: it runs after the recovery below
-	x.snap = s.store.Load()
+	x.snap, x.start = s.store.Load(), start
 	x.requestID = s.idPrefix + strconv.FormatUint(s.seq.Add(1), 10)
 	x.origin = origin(ctx)
 	x.method = methodString(ctx.Method())
@@ -439,21 +440,15 @@ func (s *Server) authenticate(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError 
 	if len(headers) > 1 {
 		return s.authFailed(x, &auth.Failure{Kind: auth.FailureMalformed, Reason: "more than one Authorization header"})
 	}
-	var header string
-	if len(headers) == 1 {
-		header = string(headers[0])
-	}
-	cred, err := auth.ParseAuthorization(header)
-	if err != nil {
-		return s.authFailed(x, err)
-	}
 	var id *auth.Identity
-	if cred.Scheme == auth.SchemeNone && snap.Anonymous != nil {
-		id = snap.Anonymous
-	} else {
-		id, err = snap.Realms.Authenticate(ctx, cred)
-		if err != nil {
-			return s.authFailed(x, err)
+	memo := connAuthMemo(ctx)
+	if memo != nil && len(headers) == 1 {
+		id = memo.lookup(headers[0], snap, x.start)
+	}
+	if id == nil {
+		var herr *HTTPError
+		if id, herr = s.verify(ctx, x, headers, memo); herr != nil {
+			return herr
 		}
 	}
 	x.subject = runas.Subject{Authenticated: id, Effective: id}
@@ -467,6 +462,52 @@ func (s *Server) authenticate(ctx *fasthttp.RequestCtx, x *exchange) *HTTPError 
 		reasons = headerStrings(ctx.Request.Header.PeekAll(h))
 	}
 	return s.runAs(ctx, x, targets, reasons)
+}
+
+// verify authenticates the request's Authorization header (headers, at most one) with
+// the realm chain, or as anonymous when there is none, and remembers a verified header
+// in the connection's memo.
+func (s *Server) verify(ctx *fasthttp.RequestCtx, x *exchange, headers [][]byte, memo *authMemo) (*auth.Identity, *HTTPError) {
+	snap := x.snap
+	var header string
+	if len(headers) == 1 {
+		header = string(headers[0])
+	}
+	cred, err := auth.ParseAuthorization(header)
+	if err != nil {
+		return nil, s.authFailed(x, err)
+	}
+	if cred.Scheme == auth.SchemeNone && snap.Anonymous != nil {
+		return snap.Anonymous, nil
+	}
+	epoch := auth.Epoch()
+	if len(headers) != 1 {
+		memo = nil // nothing to remember
+	}
+	var sum [2]uint64
+	if memo != nil {
+		sum = authMemoSum(headers[0])
+	}
+	id, err := snap.Realms.Authenticate(ctx, cred)
+	if err != nil {
+		if memo != nil {
+			memo.forget()
+		}
+		return nil, s.authFailed(x, err)
+	}
+	if memo != nil {
+		memo.remember(sum, snap, epoch, id, x.start)
+	}
+	return id, nil
+}
+
+// connAuthMemo returns the authentication memo of ctx's connection, nil for a
+// connection that has none (TLS).
+func connAuthMemo(ctx *fasthttp.RequestCtx) *authMemo {
+	if c, ok := ctx.Conn().(*readAheadConn); ok {
+		return &c.auth
+	}
+	return nil
 }
 
 // headerStrings copies the values PeekAll returned, which the next PeekAll overwrites.

@@ -5,6 +5,7 @@ import (
 	"net"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/valyala/fasthttp"
 )
@@ -29,12 +30,17 @@ const (
 
 var readAheadPool = sync.Pool{New: func() any { b := make([]byte, readAheadSize); return &b }}
 
-type readAheadListener struct{ net.Listener }
+type readAheadListener struct {
+	net.Listener
+	// writeTimeout is the server's write timeout, which sets the slack of the
+	// connections' write deadlines (lazyDeadline); zero sets every deadline.
+	writeTimeout time.Duration
+}
 
 func (l readAheadListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if tc, ok := c.(*net.TCPConn); ok && err == nil {
-		c := &readAheadConn{Conn: tc, tcp: tc, raw: rawConn(tc)}
+		c := &readAheadConn{Conn: tc, tcp: tc, raw: rawConn(tc), write: lazyDeadline{slack: deadlineSlack(l.writeTimeout)}}
 		c.fill = c.fillFD
 		return c, nil
 	}
@@ -63,6 +69,28 @@ type readAheadConn struct {
 	origin string
 	// auth remembers the credentials last verified on the connection.
 	auth authMemo
+	// write is the write deadline: the server sets it before every response. (Its read
+	// deadlines alternate between the idle and the read timeout, so they are all set.)
+	write lazyDeadline
+}
+
+func (c *readAheadConn) SetWriteDeadline(t time.Time) error {
+	if c.write.keeps(t) {
+		return nil
+	}
+	if err := c.Conn.SetWriteDeadline(t); err != nil {
+		return err
+	}
+	c.write.at = t
+	return nil
+}
+
+func (c *readAheadConn) SetDeadline(t time.Time) error {
+	if err := c.Conn.SetDeadline(t); err != nil {
+		return err
+	}
+	c.write.at = t
+	return nil
 }
 
 // origin returns the client address of ctx's connection as text.

@@ -110,7 +110,7 @@ func TestReadAheadListenerWrapsOnlyTCP(t *testing.T) {
 			c.Close()
 		}
 	}()
-	c, err := readAheadListener{ln}.Accept()
+	c, err := readAheadListener{Listener: ln}.Accept()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestReadAheadListenerWrapsOnlyTCP(t *testing.T) {
 	pl := &pipeListener{conns: make(chan net.Conn, 1)}
 	a, _ := net.Pipe()
 	pl.conns <- a
-	got, err := readAheadListener{pl}.Accept()
+	got, err := readAheadListener{Listener: pl}.Accept()
 	if err != nil || got != a {
 		t.Fatalf("any other connection (TLS, pipes) should pass unchanged: %T %v", got, err)
 	}
@@ -152,7 +152,7 @@ func TestReadAheadOnTCP(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Close()
-	sc, err := readAheadListener{ln}.Accept()
+	sc, err := readAheadListener{Listener: ln}.Accept()
 	if err != nil {
 		t.Fatal(err)
 	}

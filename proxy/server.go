@@ -121,7 +121,9 @@ func New(store *config.Store, opts Options) (*Server, error) {
 }
 
 // Serve accepts client connections on ln until Shutdown.
-func (s *Server) Serve(ln net.Listener) error { return s.srv.Serve(readAheadListener{ln}) }
+func (s *Server) Serve(ln net.Listener) error {
+	return s.srv.Serve(readAheadListener{Listener: ln, writeTimeout: s.srv.WriteTimeout})
+}
 
 // Shutdown stops accepting connections and waits for in-flight requests until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {

@@ -54,7 +54,13 @@ func NewUpstream(cfg config.Upstream, tlsConf *tls.Config) (*Upstream, error) {
 			addr += ":9200" // Elasticsearch's port, for https nodes too
 		}
 		n := &node{url: raw, host: p.Host, scheme: p.Scheme}
-		dialNode := func(a string) (net.Conn, error) { return dial.DialTimeout(a, connectTimeout) }
+		dialNode := func(a string) (net.Conn, error) {
+			c, err := dial.DialTimeout(a, connectTimeout)
+			if err != nil {
+				return nil, err
+			}
+			return newLazyConn(c, timeout), nil
+		}
 		if p.Scheme == "https" {
 			// The handshake happens in dialNode, so that it is bounded by the connect
 			// timeout and the node's TLS alerts can be told apart from a closed

@@ -75,14 +75,7 @@ type readAheadConn struct {
 }
 
 func (c *readAheadConn) SetWriteDeadline(t time.Time) error {
-	if c.write.keeps(t) {
-		return nil
-	}
-	if err := c.Conn.SetWriteDeadline(t); err != nil {
-		return err
-	}
-	c.write.at = t
-	return nil
+	return c.write.set(t, c.Conn.SetWriteDeadline)
 }
 
 func (c *readAheadConn) SetDeadline(t time.Time) error {

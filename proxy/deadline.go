@@ -20,6 +20,18 @@ func (d *lazyDeadline) keeps(t time.Time) bool {
 	return !t.IsZero() && !d.at.IsZero() && !t.Before(d.at) && t.Sub(d.at) < d.slack
 }
 
+// set sets t through setter unless d keeps the deadline in force.
+func (d *lazyDeadline) set(t time.Time, setter func(time.Time) error) error {
+	if d.keeps(t) {
+		return nil
+	}
+	if err := setter(t); err != nil {
+		return err
+	}
+	d.at = t
+	return nil
+}
+
 // deadlineSlack is the slack of a deadline set timeout ahead: a hundredth of it.
 func deadlineSlack(timeout time.Duration) time.Duration { return timeout / 100 }
 
@@ -36,25 +48,11 @@ func newLazyConn(c net.Conn, timeout time.Duration) *lazyConn {
 }
 
 func (c *lazyConn) SetReadDeadline(t time.Time) error {
-	if c.read.keeps(t) {
-		return nil
-	}
-	if err := c.Conn.SetReadDeadline(t); err != nil {
-		return err
-	}
-	c.read.at = t
-	return nil
+	return c.read.set(t, c.Conn.SetReadDeadline)
 }
 
 func (c *lazyConn) SetWriteDeadline(t time.Time) error {
-	if c.write.keeps(t) {
-		return nil
-	}
-	if err := c.Conn.SetWriteDeadline(t); err != nil {
-		return err
-	}
-	c.write.at = t
-	return nil
+	return c.write.set(t, c.Conn.SetWriteDeadline)
 }
 
 func (c *lazyConn) SetDeadline(t time.Time) error {

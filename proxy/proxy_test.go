@@ -349,6 +349,36 @@ func TestHeaderHygiene(t *testing.T) {
 	}
 }
 
+// TestResponseHeaderHygiene has the node answer with hop-by-hop headers in lower case,
+// as Elasticsearch writes its header names, and in other cases: none reaches the client.
+func TestResponseHeaderHygiene(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.node.Answer(func(r proxytest.Request) proxytest.Response {
+		resp := proxytest.DefaultAnswer(r)
+		resp.Header = map[string]string{
+			"keep-alive":         "timeout=5",
+			"proxy-authenticate": "Basic",
+			"UPGRADE":            "h2c",
+			"connection":         "X-Node-Private",
+			"x-node-private":     "1",
+			"x-kept":             "yes",
+		}
+		return resp
+	})
+	r := e.call(t, "GET", "/logs-1/_search", "alice", "")
+	if r.status != 200 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	for _, h := range []string{"Keep-Alive", "Proxy-Authenticate", "Upgrade", "X-Node-Private"} {
+		if v := r.header.Values(h); len(v) > 0 {
+			t.Errorf("%s reached the client: %q", h, v)
+		}
+	}
+	if r.header.Get("X-Kept") != "yes" {
+		t.Errorf("an ordinary header was dropped: %v", r.header)
+	}
+}
+
 func TestAuthenticateAnsweredLocally(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	r := e.call(t, "GET", "/_security/_authenticate", "alice", "")

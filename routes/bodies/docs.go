@@ -220,6 +220,14 @@ func (s *ndDocsScanner) multiGetDocs(refs []DocRef, missing []bool, defaultIndex
 
 // ndTextArray reads an array whose elements are read with XContentParser.text().
 func ndTextArray(lx *ndLexer) error {
+	return ndValueArray(lx, func(tok ndTok) error {
+		return ndIllegalArgument("Expected text at " + lx.tokenWhere() + " but found " + tok.esName())
+	})
+}
+
+// ndValueArray reads an array (after its START_ARRAY) of values (strings, numbers or
+// booleans, ndTok.isValue), refusing any other element with the error refuse gives.
+func ndValueArray(lx *ndLexer, refuse func(tok ndTok) error) error {
 	for {
 		tok, err := lx.next()
 		if err != nil {
@@ -229,7 +237,7 @@ func ndTextArray(lx *ndLexer) error {
 			return nil
 		}
 		if !tok.isValue() {
-			return ndIllegalArgument("Expected text at " + lx.tokenWhere() + " but found " + tok.esName())
+			return refuse(tok)
 		}
 		if _, err = lx.textBytes(); err != nil {
 			return err
@@ -479,7 +487,6 @@ func (s *ndDocsScanner) termVectorsRequest(req *ndTVRequest) error {
 	}
 }
 
-// ndText is XContentParser.text(), which refuses a token that is not a value.
 // ndIDs reads the elements of an "ids" array (after its START_ARRAY), calling add for
 // each id in order; an element that is not a value is refused as Elasticsearch does.
 func ndIDs(lx *ndLexer, add func(id string)) error {
@@ -502,6 +509,7 @@ func ndIDs(lx *ndLexer, add func(id string)) error {
 	}
 }
 
+// ndText is XContentParser.text(), which refuses a token that is not a value.
 func ndText(lx *ndLexer) (string, error) {
 	if !lx.tok.isValue() {
 		return "", ndIllegalArgument("Expected text at " + lx.tokenWhere() + " but found " + lx.tok.esName())

@@ -268,21 +268,9 @@ func (s *legacyDocsScanner) multiGetDocs(docs []LegacyDoc, missing []bool, defau
 // legacyTextArray reads an array (after its START_ARRAY) whose elements Elasticsearch
 // reads with parser.text(): strings, numbers or booleans.
 func legacyTextArray(lx *ndLexer, key string) error {
-	for {
-		tok, err := lx.next()
-		if err != nil {
-			return err
-		}
-		if tok == ndEndArray {
-			return nil
-		}
-		if !tok.isValue() {
-			return ndIllegalArgument("[" + key + "] must hold strings, not " + tok.esName())
-		}
-		if _, err = lx.textBytes(); err != nil {
-			return err
-		}
-	}
+	return ndValueArray(lx, func(tok ndTok) error {
+		return ndIllegalArgument("[" + key + "] must hold strings, not " + tok.esName())
+	})
 }
 
 // multiGetSource is the _source object of a document.

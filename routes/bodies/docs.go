@@ -528,25 +528,9 @@ func (s *ndDocsScanner) perFieldAnalyzer(key string) error {
 	default:
 		return nil
 	}
-	var keys []string
-	var vals []ndHValue
-	for {
-		tok, err := lx.next()
-		if err != nil {
-			return err
-		}
-		if tok == ndEndObject {
-			break
-		}
-		keys = append(keys, string(lx.name()))
-		if _, err = lx.next(); err != nil {
-			return err
-		}
-		v, err := ndReadHValue(lx)
-		if err != nil {
-			return err
-		}
-		vals = append(vals, v)
+	keys, vals, err := ndReadHObject(lx)
+	if err != nil {
+		return err
 	}
 	order, ok := ndJavaHashOrder(keys)
 	if !ok {

@@ -134,22 +134,8 @@ func legacyReadSearchHeader(lx *ndLexer, raw []byte, version, line int, item *Se
 	switch tok {
 	case ndEOF:
 	case ndStartObject:
-		for {
-			if tok, err = lx.next(); err != nil {
-				return err
-			}
-			if tok == ndEndObject {
-				break
-			}
-			keys = append(keys, string(lx.name()))
-			if _, err = lx.next(); err != nil {
-				return err
-			}
-			v, err := ndReadHValue(lx)
-			if err != nil {
-				return err
-			}
-			vals = append(vals, v)
+		if keys, vals, err = ndReadHObject(lx); err != nil {
+			return err
 		}
 		if tok, err = lx.next(); err != nil {
 			return err

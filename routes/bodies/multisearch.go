@@ -272,6 +272,29 @@ func ndReadHeader(lx *ndLexer, line []byte, opts MultiSearchOptions) (ndHeader, 
 	return h, h.check(opts)
 }
 
+// ndReadHObject reads the members of an object (after its START_OBJECT, up to its
+// END_OBJECT): their names and values, in order.
+func ndReadHObject(lx *ndLexer) (keys []string, vals []ndHValue, err error) {
+	for {
+		tok, err := lx.next()
+		if err != nil {
+			return nil, nil, err
+		}
+		if tok == ndEndObject {
+			return keys, vals, nil
+		}
+		keys = append(keys, string(lx.name()))
+		if _, err = lx.next(); err != nil {
+			return nil, nil, err
+		}
+		v, err := ndReadHValue(lx)
+		if err != nil {
+			return nil, nil, err
+		}
+		vals = append(vals, v)
+	}
+}
+
 // ndReadHValue reads the value that the current token starts.
 func ndReadHValue(lx *ndLexer) (ndHValue, error) {
 	v := ndHValue{tok: lx.tok}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/esguard/esguard/config"
-	"github.com/rs/zerolog"
 )
 
 // Audit event actions, named as in Elasticsearch's audit log.
@@ -55,10 +54,9 @@ type auditEvent struct {
 // for auditQueueWait the event is dropped and counted (Dropped, and the metric esguard_audit_events_dropped_total).
 // A caller's writer (NewAudit) is written synchronously.
 type Audit struct {
-	out     zerolog.Logger
-	dst     *lockedWriter // synchronous destination (NewAudit), or nil
-	queue   *auditQueue   // asynchronous destination (OpenAudit), or nil
-	path    string        // the file reopened by Reopen; "" for stdout or a caller's writer
+	w       io.Writer   // queue, or a caller's writer behind a lock; nil: no trail
+	queue   *auditQueue // asynchronous destination (OpenAudit), or nil
+	path    string      // the file reopened by Reopen; "" for stdout or a caller's writer
 	now     func() time.Time
 	filter  atomic.Pointer[auditFilter]
 	metrics *Metrics
@@ -97,7 +95,7 @@ const (
 func OpenAudit(path string) (*Audit, error) {
 	switch path {
 	case "":
-		return &Audit{out: zerolog.Nop(), now: time.Now}, nil
+		return &Audit{now: time.Now}, nil
 	case "-":
 		return newQueuedAudit(os.Stdout, ""), nil
 	}
@@ -115,15 +113,14 @@ func openAuditFile(path string) (*os.File, error) {
 func newQueuedAudit(w io.Writer, path string) *Audit {
 	a := &Audit{path: path, now: time.Now}
 	a.queue = newAuditQueue(&a.dropped)
-	a.out = zerolog.New(a.queue)
+	a.w = a.queue
 	go a.queue.run(w)
 	return a
 }
 
 // NewAudit writes audit events to w, synchronously.
 func NewAudit(w io.Writer) *Audit {
-	dst := &lockedWriter{w: w}
-	return &Audit{out: zerolog.New(dst), dst: dst, now: time.Now}
+	return &Audit{w: &lockedWriter{w: w}, now: time.Now}
 }
 
 // Configure sets the event filters (audit.events and audit.ignore). It is safe to call
@@ -175,48 +172,16 @@ func (a *Audit) write(ev *auditEvent) {
 	if f := a.filter.Load(); f != nil && f.drop(ev) {
 		return
 	}
-	e := a.out.Log()
-	if !e.Enabled() {
+	if a.w == nil {
 		return
 	}
-	e.Str("@timestamp", a.timestamp()).
-		Str("event.type", eventType(ev.action)).
-		Str("event.action", ev.action)
-	str := func(key, value string) {
-		if value != "" {
-			e.Str(key, value)
-		}
+	buf := auditBuffers.Get().(*[]byte)
+	b := appendEvent((*buf)[:0], a.timestamp(), ev)
+	_, _ = a.w.Write(b) // the queue never fails; a caller's writer's errors are its own
+	if cap(b) <= auditKeepEncoded {
+		*buf = b
+		auditBuffers.Put(buf)
 	}
-	if ev.runBy != "" && (ev.action == eventRunAsGranted || ev.action == eventRunAsDenied) {
-		// Run-as events name the authenticated user first (LoggingAuditTrail's
-		// withRunAsSubject).
-		str("user.name", ev.runBy)
-		str("user.realm", ev.runByRealm)
-		str("user.run_as.name", ev.user)
-		str("user.run_as.realm", ev.realm)
-	} else {
-		str("user.name", ev.user)
-		str("user.realm", ev.realm)
-		str("user.run_by.name", ev.runBy)
-		str("user.run_by.realm", ev.runByRealm)
-	}
-	str("run_as.reason", ev.runAsReason)
-	if ev.roles != nil {
-		e.Strs("user.roles", ev.roles)
-	}
-	str("authentication.type", ev.authType)
-	e.Str("origin.type", "rest").
-		Str("origin.address", ev.origin).
-		Str("url.path", ev.path).
-		Str("request.method", ev.method)
-	str("action", ev.esAction)
-	if len(ev.indices) > 0 {
-		e.Strs("indices", ev.indices)
-	}
-	str("opaque_id", ev.opaqueID)
-	e.Str("request.id", ev.requestID)
-	str("reason", ev.reason)
-	e.Send()
 }
 
 func eventType(action string) string {

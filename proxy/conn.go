@@ -69,9 +69,15 @@ type readAheadConn struct {
 	origin string
 	// auth remembers the credentials last verified on the connection.
 	auth authMemo
-	// write is the write deadline: the server sets it before every response. (Its read
-	// deadlines alternate between the idle and the read timeout, so they are all set.)
+	// read is the read deadline, which the server moves twice per request (idle
+	// timeout, then read timeout); write is the write deadline, set before every
+	// response.
+	read  deferredDeadline
 	write lazyDeadline
+}
+
+func (c *readAheadConn) SetReadDeadline(t time.Time) error {
+	return c.read.update(t, c.Conn.SetReadDeadline)
 }
 
 func (c *readAheadConn) SetWriteDeadline(t time.Time) error {
@@ -82,7 +88,7 @@ func (c *readAheadConn) SetDeadline(t time.Time) error {
 	if err := c.Conn.SetDeadline(t); err != nil {
 		return err
 	}
-	c.write.at = t
+	c.read.want, c.read.set, c.write.at = t, t, t
 	return nil
 }
 
@@ -111,9 +117,18 @@ func (c *readAheadConn) Read(p []byte) (int, error) {
 		return n, err
 	}
 	if len(p) >= readAheadBelow {
-		return c.Conn.Read(p)
+		for {
+			n, err := c.Conn.Read(p)
+			if n > 0 || !c.read.rearm(err, c.Conn.SetReadDeadline) {
+				return n, err
+			}
+		}
 	}
 	buf, n, err := c.readAhead()
+	for n == 0 && c.read.rearm(err, c.Conn.SetReadDeadline) {
+		readAheadPool.Put(buf)
+		buf, n, err = c.readAhead()
+	}
 	if n <= len(p) {
 		copy(p, (*buf)[:n])
 		readAheadPool.Put(buf)

@@ -1,7 +1,9 @@
 package proxy
 
 import (
+	"errors"
 	"net"
+	"os"
 	"time"
 )
 
@@ -61,4 +63,44 @@ func (c *lazyConn) SetDeadline(t time.Time) error {
 	}
 	c.read.at, c.write.at = t, t
 	return nil
+}
+
+// deferredDeadline is a deadline moved only earlier on the connection: a later one is
+// remembered and put in place when the earlier one fires, and the operation it ended
+// is tried again (rearm). A server connection's read deadline alternates between the
+// idle and the read timeout on every request; deferred, it costs one timer update per
+// timeout's length rather than two per request, and it never fires late.
+type deferredDeadline struct {
+	want time.Time // the deadline asked for; zero: none
+	set  time.Time // the deadline in force on the connection; zero: none
+}
+
+// update asks for deadline t, setting it through setter only when it is earlier than
+// the one in force, or when it is none and one is in force.
+func (d *deferredDeadline) update(t time.Time, setter func(time.Time) error) error {
+	d.want = t
+	if t.Equal(d.set) || (!t.IsZero() && !d.set.IsZero() && t.After(d.set)) {
+		return nil
+	}
+	if err := setter(t); err != nil {
+		return err
+	}
+	d.set = t
+	return nil
+}
+
+// rearm reports whether err is the deadline in force firing before the one asked for.
+// It then puts the one asked for in place, and the caller tries again.
+func (d *deferredDeadline) rearm(err error, setter func(time.Time) error) bool {
+	if d.set.Equal(d.want) || !errors.Is(err, os.ErrDeadlineExceeded) {
+		return false
+	}
+	if !d.want.IsZero() && !time.Now().Before(d.want) {
+		return false
+	}
+	if setter(d.want) != nil {
+		return false
+	}
+	d.set = d.want
+	return true
 }

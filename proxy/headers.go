@@ -20,20 +20,34 @@ var hopByHop = []string{
 // then the client's credentials, run-as header and run_as reason header (when
 // configured), and only then esguard's own credentials and the delegated run-as user
 // (when delegating), so a client sending "Connection: Authorization" cannot strip them.
+// Only the headers the client sent are deleted (sentHeaders): the others are not there.
 func cleanRequestHeaders(h *fasthttp.RequestHeader, upstreamAuth, reasonHeader, runAsUser string) {
-	for _, v := range h.PeekAll(fasthttp.HeaderConnection) {
-		for tok := range bytes.SplitSeq(v, []byte{','}) {
-			if tok = bytes.TrimSpace(tok); len(tok) > 0 {
-				h.Del(string(tok))
+	deleteAndSet(h, sentHeaders(h.RawHeaders(), reasonHeader), upstreamAuth, reasonHeader, runAsUser)
+}
+
+// deleteAndSet is cleanRequestHeaders for the headers sent reports.
+func deleteAndSet(h *fasthttp.RequestHeader, sent uint32, upstreamAuth, reasonHeader, runAsUser string) {
+	if sent&(1<<sentConnection) != 0 {
+		for _, v := range h.PeekAll(fasthttp.HeaderConnection) {
+			for tok := range bytes.SplitSeq(v, []byte{','}) {
+				if tok = bytes.TrimSpace(tok); len(tok) > 0 {
+					h.Del(string(tok))
+				}
 			}
 		}
 	}
-	for _, k := range hopByHop {
-		h.Del(k)
+	for i, k := range hopByHop {
+		if sent&(1<<i) != 0 {
+			h.Del(k)
+		}
 	}
-	h.Del(fasthttp.HeaderAuthorization)
-	h.Del(runas.Header)
-	if reasonHeader != "" {
+	if sent&(1<<sentAuthorization) != 0 {
+		h.Del(fasthttp.HeaderAuthorization)
+	}
+	if sent&(1<<sentRunAs) != 0 {
+		h.Del(runas.Header)
+	}
+	if reasonHeader != "" && sent&(1<<sentReason) != 0 {
 		h.Del(reasonHeader)
 	}
 	if upstreamAuth != "" {
@@ -42,6 +56,56 @@ func cleanRequestHeaders(h *fasthttp.RequestHeader, upstreamAuth, reasonHeader, 
 	if runAsUser != "" {
 		h.Set(runas.Header, runAsUser)
 	}
+}
+
+// The bits of sentHeaders' result: one per hopByHop header, by its index there, then
+// these.
+const (
+	sentConnection    = 0 // hopByHop[0]
+	sentAuthorization = iota + 8
+	sentRunAs
+	sentReason
+	sentAll = 1<<(sentReason+1) - 1
+)
+
+// sentHeaders reports which of the headers cleanRequestHeaders deletes the client sent,
+// one bit each, from the header block as received (raw). When raw is missing (the
+// request was not parsed from a connection) or has a line it does not read plainly,
+// it reports them all.
+func sentHeaders(raw []byte, reasonHeader string) uint32 {
+	if len(raw) == 0 {
+		return sentAll
+	}
+	var sent uint32
+	for line := range bytes.SplitSeq(raw, []byte{'\n'}) {
+		line = bytes.TrimSuffix(line, []byte{'\r'})
+		if len(line) == 0 {
+			continue
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 || line[0] == ' ' || line[0] == '\t' {
+			return sentAll
+		}
+		name := line[:colon]
+		if last := name[len(name)-1]; last == ' ' || last == '\t' {
+			return sentAll
+		}
+		if asciiEqualFold(name, fasthttp.HeaderAuthorization) {
+			sent |= 1 << sentAuthorization
+		}
+		if asciiEqualFold(name, runas.Header) {
+			sent |= 1 << sentRunAs
+		}
+		if reasonHeader != "" && asciiEqualFold(name, reasonHeader) {
+			sent |= 1 << sentReason
+		}
+		for i, k := range hopByHop {
+			if asciiEqualFold(name, k) {
+				sent |= 1 << i
+			}
+		}
+	}
+	return sent
 }
 
 // cleanResponseHeaders removes the upstream connection's hop-by-hop headers from a

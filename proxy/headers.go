@@ -10,7 +10,7 @@ import (
 
 // hopByHop are the headers that belong to one connection and are never forwarded
 // (RFC 9110 section 7.6.1, and the list net/http/httputil.ReverseProxy uses).
-var hopByHop = []string{
+var hopByHop = [...]string{
 	"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate",
 	"Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade",
 }
@@ -59,10 +59,10 @@ func deleteAndSet(h *fasthttp.RequestHeader, sent uint32, upstreamAuth, reasonHe
 }
 
 // The bits of sentHeaders' result: one per hopByHop header, by its index there, then
-// these.
+// the client's credentials, run-as header and run_as reason header.
 const (
 	sentConnection    = 0 // hopByHop[0]
-	sentAuthorization = iota + 8
+	sentAuthorization = len(hopByHop) + iota
 	sentRunAs
 	sentReason
 	sentAll = 1<<(sentReason+1) - 1
@@ -143,7 +143,7 @@ func cleanResponseHeaders(h *fasthttp.ResponseHeader) {
 
 // isHopByHop reports whether name is one of hopByHop, in any case.
 func isHopByHop(name []byte) bool {
-	return slices.ContainsFunc(hopByHop, func(h string) bool { return asciiEqualFold(name, h) })
+	return slices.ContainsFunc(hopByHop[:], func(h string) bool { return asciiEqualFold(name, h) })
 }
 
 // asciiEqualFold reports whether b and s are equal, ignoring ASCII case.

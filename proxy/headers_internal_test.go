@@ -14,7 +14,7 @@ import (
 // leaves a request exactly as deleting all of them does, for requests mixing every
 // header cleanRequestHeaders removes, in any case, repeated, and named by Connection.
 func TestCleanRequestHeadersOnlyWhatWasSent(t *testing.T) {
-	names := append(append([]string{}, hopByHop...), "Authorization", runas.Header, "X-Reason", "Cookie",
+	names := append(append([]string{}, hopByHop[:]...), "Authorization", runas.Header, "X-Reason", "Cookie",
 		"Content-Type", "User-Agent", "X-Opaque-Id", "Accept", "X-Custom")
 	r := rand.New(rand.NewPCG(5, 5))
 	mixCase := func(s string) string {

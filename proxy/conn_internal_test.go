@@ -142,22 +142,7 @@ func (l *pipeListener) Accept() (net.Conn, error) { return <-l.conns, nil }
 // TestReadAheadOnTCP: on a real connection the one-byte read waits for the client,
 // reads ahead what it sent, honours the read deadline, and reports the close.
 func TestReadAheadOnTCP(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	sc, err := readAheadListener{Listener: ln}.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sc.Close()
-	c := sc.(*readAheadConn)
+	c, client := acceptReadAhead(t)
 
 	_ = c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
 	one := make([]byte, 1)
@@ -192,4 +177,26 @@ func TestReadAheadOnTCP(t *testing.T) {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// acceptReadAhead returns both ends of a loopback TCP connection accepted through
+// readAheadListener, closed when the test ends.
+func acceptReadAhead(t *testing.T) (*readAheadConn, net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+	sc, err := readAheadListener{Listener: ln}.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sc.Close() })
+	return sc.(*readAheadConn), client
 }

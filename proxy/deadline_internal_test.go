@@ -144,22 +144,7 @@ func TestDeferredDeadlineUpdates(t *testing.T) {
 // neither ends a read early nor lets it run past the later deadline, for the one-byte
 // reads served through the read-ahead buffer and for large ones.
 func TestDeferredReadDeadlineOnTCP(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	sc, err := readAheadListener{Listener: ln}.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sc.Close()
-	c := sc.(*readAheadConn)
+	c, client := acceptReadAhead(t)
 	for _, size := range []int{1, 2 * readAheadBelow} {
 		// The first deadline fires at 50ms, while the read waits; the data comes at
 		// 150ms, before the later deadline.

@@ -56,7 +56,7 @@ func (m *authMemo) lookup(header []byte, snap *config.Snapshot, now time.Time) *
 // now, with the realm caches at epoch (read before the verification began).
 func (m *authMemo) remember(sum [2]uint64, snap *config.Snapshot, epoch uint64, id *auth.Identity, now time.Time) {
 	if id.APIKey != nil && !id.APIKey.Static {
-		*m = authMemo{}
+		m.forget() // read again from the cluster as its cache TTL says
 		return
 	}
 	until := now.Add(authMemoTTL)
